@@ -1,0 +1,326 @@
+"""One readable GAN training loop (chapter 2, "How is a GAN trained?").
+
+The loop is Algorithm 1 of Goodfellow et al. (2014), with the generator cost and
+optimiser left as choices::
+
+    for each training step:
+        for k steps:                                  # config.d_steps
+            sample real x ~ p_data, noise z ~ p_z     # a minibatch of each
+            update D by descending  L_D(t(x), t(G(z)))
+        sample noise z ~ p_z
+        update G by descending  L_G(t(G(z)))          # D frozen
+
+Everything else in this file is bookkeeping a reader can skip on first reading:
+a history of what happened (losses, D(x), D(G(z)), gradient norms), snapshots of
+G's output on *fixed* noise (so pictures over training are comparable), a guard
+that stops on NaN, and checkpoints from which an interrupted run resumes exactly
+(the random generator and the data order are saved too, so a resumed run is
+bit-for-bit the run that was interrupted).
+
+The loop knows nothing of the task: networks, data and losses come in as
+arguments; evaluation is the notebook's job (``callback``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import torch
+from torch import Tensor, nn
+from tqdm.auto import tqdm
+
+from . import losses
+from .runtime import autocast
+
+LATENTS = ("normal", "uniform")
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
+
+
+def sample_latent(
+    n: int, z_dim: int, *, kind: str = "normal", device=None, generator: torch.Generator | None = None
+) -> Tensor:
+    """Noise z ~ p_z: standard normal N(0, I) or uniform U[-1, 1]^d. Shape (n, z_dim)."""
+    if kind == "normal":
+        return torch.randn(n, z_dim, device=device, generator=generator)
+    if kind == "uniform":
+        return torch.rand(n, z_dim, device=device, generator=generator) * 2 - 1
+    raise ValueError(f"latent kind must be one of {LATENTS}; got {kind!r}")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that defines a training run, in one place.
+
+    steps: generator updates; each is preceded by ``d_steps`` discriminator updates.
+    loss: one of :data:`ganlib.losses.KINDS` (G may also use ``"maxlikelihood"`` via ``g_loss_kind``).
+    """
+
+    steps: int
+    z_dim: int
+    batch_size: int = 64
+    loss: str = "nonsaturating"
+    g_loss_kind: str | None = None  # defaults to ``loss``
+    d_steps: int = 1
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+    optimizer: str = "adam"
+    latent: str = "normal"
+    log_every: int = 10
+    snapshot_every: int = 0  # 0: only at the start and the end
+    n_fixed: int = 64  # how many fixed-noise samples each snapshot holds
+    checkpoint_every: int = 0  # 0: only at the end (when a checkpoint path is given)
+    seed: int = 0
+
+    def __post_init__(self):
+        for name in ("steps", "z_dim", "batch_size", "d_steps", "log_every", "n_fixed"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value <= 0:
+                raise ValueError(f"{name} must be a positive int; got {value!r}")
+        if self.loss not in losses.KINDS:
+            raise ValueError(f"loss must be one of {losses.KINDS}; got {self.loss!r}")
+        g_kinds = losses.KINDS + losses.G_ONLY_KINDS
+        if self.g_loss_kind is not None and self.g_loss_kind not in g_kinds:
+            raise ValueError(f"g_loss_kind must be one of {g_kinds}; got {self.g_loss_kind!r}")
+        if self.latent not in LATENTS:
+            raise ValueError(f"latent must be one of {LATENTS}; got {self.latent!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {self.optimizer!r}")
+        if self.lr_g <= 0 or self.lr_d <= 0:
+            raise ValueError(f"lr_g and lr_d must be positive; got {self.lr_g!r}, {self.lr_d!r}")
+
+
+@dataclass
+class History:
+    """What a run recorded. ``log[key][i]`` belongs to generator step ``log["step"][i]``."""
+
+    log: dict[str, list[float]] = field(
+        default_factory=lambda: {k: [] for k in ("step", "d_loss", "g_loss", "d_real", "d_fake", "grad_d", "grad_g")}
+    )
+    snapshots: list[tuple[int, Tensor]] = field(default_factory=list)  # (step, G(fixed z) on the CPU)
+    fixed_z: Tensor | None = None  # the noise behind every snapshot
+    G: nn.Module | None = None
+    D: nn.Module | None = None
+    seconds: float = 0.0  # wall-clock time of this call (not of earlier, resumed parts)
+
+    def last(self, key: str) -> float:
+        return self.log[key][-1]
+
+
+def make_optimizer(params, kind: str, lr: float, betas: tuple[float, float]) -> torch.optim.Optimizer:
+    """Adam (the DCGAN default, β = (0.5, 0.999)), RMSProp (WGAN) or plain SGD."""
+    if kind == "adam":
+        return torch.optim.Adam(params, lr=lr, betas=betas)
+    if kind == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr)
+    if kind == "sgd":
+        return torch.optim.SGD(params, lr=lr)
+    raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {kind!r}")
+
+
+def grad_norm(module: nn.Module) -> float:
+    """‖∇θ L‖₂ over all of the module's parameters (after ``backward``)."""
+    squares = [p.grad.pow(2).sum() for p in module.parameters() if p.grad is not None]
+    return math.sqrt(torch.stack(squares).sum().item()) if squares else 0.0
+
+
+class _Batches:
+    """Minibatches of a tensor that stays on its device: a fresh permutation each epoch.
+
+    Its state (the permutation and the position in it) is part of a checkpoint.
+    """
+
+    def __init__(self, data: Tensor, batch_size: int, generator: torch.Generator):
+        if batch_size > len(data):
+            raise ValueError(f"batch_size ({batch_size}) must not exceed the number of real samples ({len(data)})")
+        self.data, self.batch_size, self.generator = data, batch_size, generator
+        self.order = torch.randperm(len(data), device=data.device, generator=generator)
+        self.pos = 0
+
+    def next(self) -> Tensor:
+        if self.pos + self.batch_size > len(self.data):  # epoch over: reshuffle
+            self.order = torch.randperm(len(self.data), device=self.data.device, generator=self.generator)
+            self.pos = 0
+        idx = self.order[self.pos : self.pos + self.batch_size]
+        self.pos += self.batch_size
+        return self.data[idx]  # (B, ...)
+
+
+def _check_finite(value: Tensor, what: str, step: int) -> None:
+    if not torch.isfinite(value):
+        raise FloatingPointError(
+            f"{what} became {value.item()} at step {step}: training diverged. "
+            "Try a smaller learning rate, another loss, or a regulariser (chapter 6)."
+        )
+
+
+def train_gan(
+    G: nn.Module,
+    D: nn.Module,
+    real: Tensor,
+    config: TrainConfig,
+    *,
+    checkpoint: str | os.PathLike | None = None,
+    progress: bool = True,
+    callback: Callable[[int, History], None] | None = None,
+    d_penalty: Callable[[nn.Module, Tensor, Tensor], Tensor] | None = None,
+    after_d_step: Callable[[nn.Module], None] | None = None,
+) -> History:
+    """Train G against D on the rows of ``real`` and return the :class:`History`.
+
+    real: the training set, shape (N, ...) — moved to G's device once and batched there.
+    checkpoint: a file path; if it exists the run resumes from it, and it is rewritten
+        every ``config.checkpoint_every`` steps and at the end.
+    callback(step, history): called at every logging step (for live plots, early stops).
+    d_penalty(D, real, fake): a term added to D's loss (e.g. a gradient penalty, chapter 6).
+    after_d_step(D): called after each D update (e.g. weight clipping, chapter 6).
+    """
+    if not isinstance(real, Tensor):
+        raise TypeError(f"real must be a torch.Tensor of training samples; got {type(real).__name__}")
+    device = next(G.parameters()).device
+    real = real.to(device)
+    rng = torch.Generator(device=device).manual_seed(config.seed)
+    batches = _Batches(real, config.batch_size, rng)
+    fixed_z = sample_latent(config.n_fixed, config.z_dim, kind=config.latent, device=device, generator=rng)
+    opt_g = make_optimizer(G.parameters(), config.optimizer, config.lr_g, config.betas)
+    opt_d = make_optimizer(D.parameters(), config.optimizer, config.lr_d, config.betas)
+    g_kind = config.g_loss_kind or config.loss
+    history, start = History(G=G, D=D), 0
+
+    if checkpoint is not None and os.path.exists(checkpoint):
+        start = _load_checkpoint(checkpoint, G, D, opt_g, opt_d, rng, batches, history, config)
+        fixed_z = history.fixed_z
+    else:
+        history.fixed_z = fixed_z
+        _snapshot(G, fixed_z, 0, history)
+
+    def z_batch() -> Tensor:
+        return sample_latent(config.batch_size, config.z_dim, kind=config.latent, device=device, generator=rng)
+
+    t0 = time.perf_counter()
+    bar = tqdm(total=config.steps, initial=start, disable=not progress, desc="training", leave=False)
+    for step in range(start + 1, config.steps + 1):
+        # ---- k discriminator steps: descend L_D(t(x), t(G(z))) --------------------
+        D.requires_grad_(True)
+        for _ in range(config.d_steps):
+            x = batches.next()  # (B, ...)
+            with torch.no_grad(), autocast(device):
+                fake = G(z_batch())  # (B, ...): no graph into G
+            with autocast(device):
+                real_logits, fake_logits = D(x), D(fake)  # (B,), (B,)
+                loss_d = losses.d_loss(config.loss, real_logits, fake_logits)
+                if d_penalty is not None:
+                    loss_d = loss_d + d_penalty(D, x, fake)
+            opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            opt_d.step()
+            if after_d_step is not None:
+                after_d_step(D)
+
+        # ---- one generator step, D frozen: descend L_G(t(G(z))) --------------------
+        D.requires_grad_(False)
+        with autocast(device):
+            fake_logits_g = D(G(z_batch()))  # (B,)
+            loss_g = losses.g_loss(g_kind, fake_logits_g)
+        opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        opt_g.step()
+
+        # ---- bookkeeping ----------------------------------------------------------------
+        if step % config.log_every == 0 or step == config.steps:
+            _check_finite(loss_d.detach(), f"the discriminator loss ({config.loss})", step)
+            _check_finite(loss_g.detach(), f"the generator loss ({g_kind})", step)
+            _log(history, step, loss_d, loss_g, real_logits, fake_logits, D, G)
+            bar.set_postfix(d_loss=f"{history.last('d_loss'):.3f}", g_loss=f"{history.last('g_loss'):.3f}")
+            if callback is not None:
+                callback(step, history)
+        if (config.snapshot_every and step % config.snapshot_every == 0) or step == config.steps:
+            _snapshot(G, fixed_z, step, history)
+        if checkpoint is not None and (
+            (config.checkpoint_every and step % config.checkpoint_every == 0) or step == config.steps
+        ):
+            _save_checkpoint(checkpoint, step, G, D, opt_g, opt_d, rng, batches, history, config)
+        bar.update(1)
+    bar.close()
+    D.requires_grad_(True)
+    history.seconds = time.perf_counter() - t0
+    return history
+
+
+def _log(history, step, loss_d, loss_g, real_logits, fake_logits, D, G) -> None:
+    log = history.log
+    log["step"].append(step)
+    log["d_loss"].append(loss_d.item())
+    log["g_loss"].append(loss_g.item())
+    log["d_real"].append(torch.sigmoid(real_logits.float()).mean().item())  # mean D(x)
+    log["d_fake"].append(torch.sigmoid(fake_logits.float()).mean().item())  # mean D(G(z)) before G's step
+    log["grad_d"].append(grad_norm(D))  # D's gradient from its last step
+    log["grad_g"].append(grad_norm(G))
+
+
+@torch.no_grad()
+def _snapshot(G: nn.Module, fixed_z: Tensor, step: int, history: History) -> None:
+    if history.snapshots and history.snapshots[-1][0] == step:
+        return
+    history.snapshots.append((step, G(fixed_z).float().cpu()))
+
+
+@torch.no_grad()
+def generate(G: nn.Module, n: int, *, z_dim: int | None = None, latent: str = "normal", batch_size: int = 1000,
+             generator: torch.Generator | None = None) -> Tensor:
+    """n samples G(z), z ~ p_z, computed in batches and returned on the CPU."""
+    device = next(G.parameters()).device
+    z_dim = z_dim or G.z_dim
+    out = []
+    for start in range(0, n, batch_size):
+        z = sample_latent(min(batch_size, n - start), z_dim, kind=latent, device=device, generator=generator)
+        out.append(G(z).float().cpu())
+    return torch.cat(out)
+
+
+# ---- checkpoints: everything needed to continue exactly ----------------------------------
+
+
+def _save_checkpoint(path, step, G, D, opt_g, opt_d, rng, batches, history, config) -> None:
+    state = {
+        "step": step,
+        "config": asdict(config),
+        "G": G.state_dict(),
+        "D": D.state_dict(),
+        "opt_g": opt_g.state_dict(),
+        "opt_d": opt_d.state_dict(),
+        "rng": rng.get_state(),
+        "order": batches.order,
+        "pos": batches.pos,
+        "log": history.log,
+        "snapshot_steps": [s for s, _ in history.snapshots],
+        "snapshot_samples": [x for _, x in history.snapshots],
+        "fixed_z": history.fixed_z,
+    }
+    tmp = f"{path}.tmp"
+    torch.save(state, tmp)
+    os.replace(tmp, path)  # atomic: a crash mid-save leaves the last good checkpoint
+
+
+def _load_checkpoint(path, G, D, opt_g, opt_d, rng, batches, history, config) -> int:
+    state = torch.load(path, map_location=batches.data.device, weights_only=True)
+    saved = state["config"]
+    for key in ("z_dim", "batch_size", "loss", "latent", "seed"):
+        if saved[key] != getattr(config, key):
+            raise ValueError(
+                f"checkpoint {path} was made with {key}={saved[key]!r} but config has {key}={getattr(config, key)!r}"
+            )
+    G.load_state_dict(state["G"])
+    D.load_state_dict(state["D"])
+    opt_g.load_state_dict(state["opt_g"])
+    opt_d.load_state_dict(state["opt_d"])
+    rng.set_state(state["rng"].cpu())
+    batches.order, batches.pos = state["order"], state["pos"]
+    history.log = {k: list(v) for k, v in state["log"].items()}
+    history.snapshots = [(s, x.cpu()) for s, x in zip(state["snapshot_steps"], state["snapshot_samples"])]
+    history.fixed_z = state["fixed_z"]
+    return state["step"]
