@@ -5,6 +5,8 @@ One module per concept; read any of them top to bottom. Start with
 ``ganlib.train``, ``ganlib.metrics``, ``ganlib.plot``.
 """
 
+import importlib
+
 from .runtime import PROFILES, Runtime, autocast, budget, get_device, profile, seed_everything, setup
 
 __version__ = "0.1.0"
@@ -20,3 +22,17 @@ __all__ = [
     "setup",
     "__version__",
 ]
+
+# Submodules load on first use, so `import ganlib; ganlib.data.ring(...)` works and
+# `import ganlib` stays fast (matplotlib and scipy load only when a chapter needs them).
+_SUBMODULES = ("bench", "classifier", "data", "exercises", "losses", "metrics", "nets", "plot", "train", "widgets")
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'ganlib' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_SUBMODULES))
