@@ -1,0 +1,358 @@
+r"""Scores for generative models: what each one measures, and how it misleads (chapter 10).
+
+A GAN has no likelihood to report, so we judge it by comparing samples. Every score
+here reduces two sets of samples -- real :math:`x \sim p_\text{data}`, generated
+:math:`\tilde x \sim p_g` -- to one number, and every such reduction is blind to
+something.
+
+**Inception Score** (Salimans et al., 2016). Run a classifier on generated samples:
+
+.. math::
+    \mathrm{IS} = \exp\big(\mathbb{E}_{\tilde x}\, \mathrm{KL}(p(y\mid\tilde x)\,\|\,p(y))\big),
+    \qquad p(y) = \mathbb{E}_{\tilde x}\, p(y \mid \tilde x).
+
+It is large when each sample is classified confidently (sharp :math:`p(y|x)`) *and*
+the classes are used evenly (flat :math:`p(y)`); it lies in :math:`[1, K]` for
+:math:`K` classes. Pitfalls: it never looks at real data; one perfect image per
+class already scores :math:`K`, so it cannot see collapse *within* a class; its
+value depends on the classifier, the number of samples and the number of splits.
+
+**Fréchet Inception Distance** (Heusel et al., 2017). Fit a Gaussian to the
+classifier's features of each set and take the Fréchet (2-Wasserstein) distance
+between the Gaussians:
+
+.. math::
+    \mathrm{FID} = \|\mu_r - \mu_g\|^2 + \operatorname{Tr}\big(\Sigma_r + \Sigma_g
+                   - 2(\Sigma_r\Sigma_g)^{1/2}\big).
+
+It compares with the real data and sees both quality (the means move) and variety
+(the covariances shrink). Pitfalls: the estimate is *biased upwards*, more so for
+few samples, so FIDs are comparable only at the same sample size (and even real
+data against real data does not score 0); it sees only two moments of the features;
+its values depend on the feature extractor, so an FID on this book's digit
+classifier cannot be compared with a published Inception FID.
+
+**Kernel Inception Distance** (Bińkowski et al., 2018). The squared maximum mean
+discrepancy between the feature sets, with the cubic kernel
+:math:`k(a, b) = (a\cdot b/d + 1)^3`, estimated without bias. No Gaussian
+assumption, and its mean does not depend on the sample size, so small samples can
+be compared; but it is noisier, and it can come out slightly negative when the two
+distributions are close.
+
+**Mode coverage** (Srivastava et al., 2017, VEEGAN). On a toy mixture whose centres
+we know, count the modes that some good sample lands on, and the fraction of good
+samples. Pitfall: one sample captures a mode, so it does not see modes with the
+wrong weight.
+
+Layered like pytorch-fid: features (:func:`digit_features`) -> statistics
+(:func:`feature_statistics`) -> a pure NumPy distance (:func:`frechet_distance`).
+The ``digit_*`` helpers use :class:`ganlib.classifier.DigitClassifier` as the
+feature extractor for 28x28 digits.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import torch
+from numpy.typing import ArrayLike
+from scipy import linalg
+from scipy.special import xlogy
+from torch import Tensor, nn
+
+from .classifier import load_digit_classifier
+
+
+def _as_array(x: Tensor | ArrayLike, name: str) -> np.ndarray:
+    """A float64 NumPy copy of a tensor (any device) or array-like."""
+    if isinstance(x, Tensor):
+        x = x.detach().to("cpu", torch.float64).numpy()
+    try:
+        return np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be a torch.Tensor or a NumPy array of numbers; got {type(x).__name__}") from err
+
+
+def _as_features(x: Tensor | ArrayLike, name: str, *, min_rows: int = 1) -> np.ndarray:
+    """A float64 (N, d) feature matrix, checked."""
+    a = _as_array(x, name)
+    if a.ndim != 2:
+        raise ValueError(f"{name} must be a feature matrix of shape (N, d); got shape {a.shape}")
+    if len(a) < min_rows:
+        raise ValueError(f"{name} needs at least {min_rows} rows (samples); got {len(a)}")
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return a
+
+
+# --- Fréchet distance and FID ----------------------------------------------------------
+
+
+def frechet_distance(
+    mu1: ArrayLike, sigma1: ArrayLike, mu2: ArrayLike, sigma2: ArrayLike, *, eps: float = 1e-6
+) -> float:
+    r"""d^2 = ||mu1 - mu2||^2 + Tr(S1 + S2 - 2 (S1 S2)^{1/2})   (chapter 10, "FID").
+
+    The squared 2-Wasserstein (Fréchet) distance between N(mu1, S1) and N(mu2, S2).
+    mu1, mu2: means, shape (d,); sigma1, sigma2: covariances, shape (d, d). Scalars
+    are read as d = 1 (a mean and a variance). Computed in float64 with SciPy's
+    matrix square root, as pytorch-fid does: when S1 S2 is singular (e.g. fewer
+    samples than dimensions) ``eps`` is added to both diagonals, and the tiny
+    imaginary part that rounding leaves in the square root is dropped.
+    """
+    mu1, mu2 = np.atleast_1d(_as_array(mu1, "mu1")), np.atleast_1d(_as_array(mu2, "mu2"))
+    sigma1, sigma2 = np.atleast_2d(_as_array(sigma1, "sigma1")), np.atleast_2d(_as_array(sigma2, "sigma2"))
+    if mu1.ndim != 1 or mu1.shape != mu2.shape:
+        raise ValueError(f"mu1 and mu2 must be vectors of the same length d; got shapes {mu1.shape} and {mu2.shape}")
+    d = len(mu1)
+    for name, s in (("sigma1", sigma1), ("sigma2", sigma2)):
+        if s.shape != (d, d):
+            raise ValueError(f"{name} must be a ({d}, {d}) covariance matrix to match the means; got shape {s.shape}")
+    for name, a in (("mu1", mu1), ("sigma1", sigma1), ("mu2", mu2), ("sigma2", sigma2)):
+        if not np.isfinite(a).all():
+            raise ValueError(f"{name} contains NaN or infinite values")
+
+    diff = mu1 - mu2  # (d,)
+    covmean = _sqrtm_of_product(sigma1, sigma2, eps=eps)  # (S1 S2)^{1/2}, (d, d)
+    return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2 * np.trace(covmean))
+
+
+def _sqrtm_of_product(sigma1: np.ndarray, sigma2: np.ndarray, *, eps: float) -> np.ndarray:
+    """(S1 S2)^{1/2}, real, with the eps-offset fallback for a singular product."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)  # singular: handled below
+        covmean = linalg.sqrtm(sigma1 @ sigma2)
+    if not np.isfinite(covmean).all():
+        warnings.warn(
+            f"the covariance product is singular (fewer samples than feature dimensions, or a constant "
+            f"feature); adding {eps} to the diagonals of both covariances",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        offset = eps * np.eye(len(sigma1))
+        covmean = linalg.sqrtm((sigma1 + offset) @ (sigma2 + offset))
+    if np.iscomplexobj(covmean):
+        # S1 S2 is similar to the PSD matrix S1^{1/2} S2 S1^{1/2}: its square root is real up to rounding
+        scale = max(1.0, float(np.abs(covmean).max()))
+        if not np.allclose(np.diagonal(covmean).imag, 0, atol=1e-3 * scale):
+            raise ValueError(
+                f"the square root of sigma1 @ sigma2 has a large imaginary part "
+                f"({np.abs(covmean.imag).max():.3g}): are sigma1 and sigma2 symmetric positive semi-definite?"
+            )
+        covmean = covmean.real
+    return covmean
+
+
+def feature_statistics(feats: Tensor | ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """mu = mean_i f_i, S = 1/(N-1) sum_i (f_i - mu)(f_i - mu)^T   (chapter 10, "FID").
+
+    feats: (N, d) with N >= 2. Returns (mu (d,), S (d, d)) in float64; cache them to
+    compare many generators against the same real data.
+    """
+    f = _as_features(feats, "feats", min_rows=2)  # (N, d)
+    return f.mean(axis=0), np.cov(f, rowvar=False).reshape(f.shape[1], f.shape[1])
+
+
+def fid(feats_a: Tensor | ArrayLike, feats_b: Tensor | ArrayLike, *, eps: float = 1e-6) -> float:
+    """FID = frechet_distance(mu_a, S_a, mu_b, S_b) of the two feature sets' Gaussians   (chapter 10, "FID").
+
+    feats_a, feats_b: feature matrices (N_a, d) and (N_b, d), tensors or arrays,
+    N >= 2 each (use N well above d for a full-rank covariance). Real first by
+    convention; the distance is symmetric. Biased upwards for small N: compare FIDs
+    only at equal sample sizes.
+    """
+    a = _as_features(feats_a, "feats_a", min_rows=2)
+    b = _as_features(feats_b, "feats_b", min_rows=2)
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"feats_a and feats_b must have the same feature dimension; got {a.shape[1]} and {b.shape[1]}")
+    return frechet_distance(*feature_statistics(a), *feature_statistics(b), eps=eps)
+
+
+# --- KID: unbiased MMD^2 with a polynomial kernel -------------------------------------
+
+
+def polynomial_kernel(x: np.ndarray, y: np.ndarray, *, degree: int = 3, coef0: float = 1.0) -> np.ndarray:
+    """k(x, y) = (x . y / d + coef0)^degree for every pair of rows: (m, d), (n, d) -> (m, n)."""
+    return (x @ y.T / x.shape[1] + coef0) ** degree
+
+
+def mmd2_unbiased(k_xx: np.ndarray, k_yy: np.ndarray, k_xy: np.ndarray) -> float:
+    r"""MMD_u^2 = 1/(m(m-1)) sum_{i!=j} k(x_i,x_j) + 1/(n(n-1)) sum_{i!=j} k(y_i,y_j) - 2/(mn) sum_{i,j} k(x_i,y_j).
+
+    (chapter 10, "KID"; Gretton et al., 2012, Lemma 6). Leaving out the diagonals
+    i = j removes the bias, so the estimate averages to the true MMD^2 (and can be
+    negative). k_xx (m, m), k_yy (n, n), k_xy (m, n); m, n >= 2.
+    """
+    m, n = len(k_xx), len(k_yy)
+    xx = (k_xx.sum() - np.trace(k_xx)) / (m * (m - 1))
+    yy = (k_yy.sum() - np.trace(k_yy)) / (n * (n - 1))
+    return float(xx + yy - 2 * k_xy.mean())
+
+
+def kid(
+    feats_a: Tensor | ArrayLike,
+    feats_b: Tensor | ArrayLike,
+    *,
+    subsets: int = 1,
+    subset_size: int | None = None,
+    seed: int = 0,
+) -> float | tuple[float, float]:
+    """KID = MMD_u^2(feats_a, feats_b) with k(a, b) = (a . b / d + 1)^3   (chapter 10, "KID").
+
+    feats_a, feats_b: feature matrices (N_a, d), (N_b, d), tensors or arrays, N >= 2.
+    With the defaults, one estimate from all samples (a float). With ``subsets`` > 1,
+    as Bińkowski et al. (2018) do: the estimate on ``subsets`` random subsets of
+    ``subset_size`` samples from each set (default min(1000, N_a, N_b)), drawn without
+    replacement with NumPy generator ``seed``; returns (mean, std) over subsets.
+    """
+    a = _as_features(feats_a, "feats_a", min_rows=2)
+    b = _as_features(feats_b, "feats_b", min_rows=2)
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"feats_a and feats_b must have the same feature dimension; got {a.shape[1]} and {b.shape[1]}")
+    if not isinstance(subsets, int) or subsets < 1:
+        raise ValueError(f"subsets must be a positive int; got {subsets!r}")
+    if subset_size is None and subsets == 1:
+        return _kid_once(a, b)
+    size = min(1000, len(a), len(b)) if subset_size is None else subset_size
+    if not isinstance(size, int) or not 2 <= size <= min(len(a), len(b)):
+        raise ValueError(f"subset_size must be an int in [2, min(N_a, N_b)] = [2, {min(len(a), len(b))}]; got {size!r}")
+    rng = np.random.default_rng(seed)
+    scores = [
+        _kid_once(a[rng.choice(len(a), size, replace=False)], b[rng.choice(len(b), size, replace=False)])
+        for _ in range(subsets)
+    ]
+    return scores[0] if subsets == 1 else (float(np.mean(scores)), float(np.std(scores)))
+
+
+def _kid_once(a: np.ndarray, b: np.ndarray) -> float:
+    return mmd2_unbiased(polynomial_kernel(a, a), polynomial_kernel(b, b), polynomial_kernel(a, b))
+
+
+# --- Inception Score ------------------------------------------------------------------
+
+
+def inception_score(probs: Tensor | ArrayLike, *, splits: int = 1) -> float | tuple[float, float]:
+    r"""IS = exp( E_x KL(p(y|x) || p(y)) ),  p(y) = E_x p(y|x)   (chapter 10, "Inception Score").
+
+    probs: (N, K), row i = the classifier's p(y | x_i) (non-negative, summing to 1).
+    1 <= IS <= K. With ``splits`` > 1 the rows are cut into that many consecutive
+    chunks, the score is computed on each, and (mean, std) is returned, as in
+    Salimans et al. (2016), who used 10 splits of 5 000 samples.
+    """
+    p = _as_array(probs, "probs")
+    if p.ndim != 2 or len(p) == 0:
+        raise ValueError(f"probs must be a non-empty (N, K) matrix of class probabilities; got shape {p.shape}")
+    if not np.isfinite(p).all() or (p < 0).any():
+        raise ValueError("probs must be non-negative and finite: pass softmax(logits), not logits")
+    row_sums = p.sum(axis=1)
+    if not np.allclose(row_sums, 1.0, atol=1e-3):
+        worst = row_sums[np.abs(row_sums - 1).argmax()]
+        raise ValueError(f"each row of probs must sum to 1 (a distribution over classes); found a row summing to {worst:.4g}")
+    if not isinstance(splits, int) or not 1 <= splits <= len(p):
+        raise ValueError(f"splits must be an int in [1, N] = [1, {len(p)}]; got {splits!r}")
+    scores = [_inception_score_once(chunk) for chunk in np.array_split(p, splits)]
+    return scores[0] if splits == 1 else (float(np.mean(scores)), float(np.std(scores)))
+
+
+def _inception_score_once(p: np.ndarray) -> float:
+    p_y = p.mean(axis=0, keepdims=True)  # marginal p(y), (1, K)
+    kl = (xlogy(p, p) - xlogy(p, p_y)).sum(axis=1)  # KL(p(y|x_i) || p(y)), (N,); 0 log 0 = 0
+    return float(np.exp(kl.mean()))
+
+
+# --- Mode coverage on toy mixtures -----------------------------------------------------
+
+
+def mode_coverage(samples: Tensor | ArrayLike, centers: Tensor | ArrayLike, std: float) -> tuple[int, float]:
+    """VEEGAN's protocol (Srivastava et al., 2017)   (chapter 10, "Detecting mode collapse").
+
+    A sample is *high quality* when it lies within 3 std of its nearest centre; a mode
+    is *captured* when it is the nearest centre of at least one high-quality sample.
+    samples (N, D), centers (M, D), std: the mixture components' standard deviation.
+    Returns (modes captured in 0..M, fraction of high-quality samples in [0, 1]).
+    """
+    x = _as_features(samples, "samples")
+    c = _as_features(centers, "centers")
+    if x.shape[1] != c.shape[1]:
+        raise ValueError(f"samples and centers must have the same dimension D; got {x.shape[1]} and {c.shape[1]}")
+    try:
+        sigma = float(std)
+    except (TypeError, ValueError):
+        sigma = float("nan")
+    if not sigma > 0:  # also catches NaN
+        raise ValueError(f"std must be a positive number (the mixture components' standard deviation); got {std!r}")
+    dist = np.linalg.norm(x[:, None, :] - c[None, :, :], axis=-1)  # (N, M)
+    nearest = dist.argmin(axis=1)  # (N,)
+    high_quality = dist[np.arange(len(x)), nearest] <= 3 * sigma  # (N,)
+    return int(np.unique(nearest[high_quality]).size), float(high_quality.mean())
+
+
+# --- Digit features from the shipped classifier ----------------------------------------
+
+
+def _run_classifier(
+    images: Tensor, output: str, classifier: nn.Module | None, batch_size: int
+) -> Tensor:
+    """classifier.features(images) or softmax(classifier(images)), batched, on CPU: (N, k)."""
+    if not isinstance(images, Tensor):
+        raise TypeError(f"images must be a torch.Tensor (N, 1, 28, 28); got {type(images).__name__}")
+    if images.dim() == 3:
+        images = images.unsqueeze(1)  # (N, 28, 28) -> (N, 1, 28, 28)
+    if images.dim() != 4 or images.shape[1:] != (1, 28, 28) or len(images) == 0:
+        raise ValueError(f"images must have shape (N, 1, 28, 28) with N >= 1; got {tuple(images.shape)}")
+    if not images.is_floating_point():
+        raise ValueError(f"images must be floats scaled to [-1, 1]; got dtype {images.dtype}")
+    lo, hi = images.min().item(), images.max().item()
+    if lo < -1.01 or hi > 1.01:
+        raise ValueError(f"images must be scaled to [-1, 1], as ganlib.data.load_mnist returns them; got values in [{lo:.3g}, {hi:.3g}]")
+    if lo >= 0:
+        warnings.warn("images are all >= 0: are they in [0, 1]? the digit classifier expects [-1, 1]", stacklevel=3)
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int; got {batch_size!r}")
+    net = load_digit_classifier(images.device) if classifier is None else classifier
+    if net.training:
+        raise ValueError("classifier is in training mode (batch norm would use batch statistics); call .eval() first")
+    device = next(net.parameters()).device
+    with torch.no_grad():
+        outs = []
+        for chunk in images.split(batch_size):
+            chunk = chunk.to(device, torch.float32)
+            out = net.features(chunk) if output == "features" else torch.softmax(net(chunk), dim=1)
+            outs.append(out.float().cpu())
+    return torch.cat(outs)  # (N, k)
+
+
+def digit_features(images: Tensor, *, classifier: nn.Module | None = None, batch_size: int = 500) -> Tensor:
+    """f(x) = the digit classifier's penultimate layer (128-d), our Inception pool3   (chapter 10).
+
+    images: (N, 1, 28, 28) in [-1, 1], on any device. classifier: defaults to the
+    shipped :func:`ganlib.classifier.load_digit_classifier` on the images' device.
+    Returns (N, 128) float32 on the CPU.
+    """
+    return _run_classifier(images, "features", classifier, batch_size)
+
+
+def digit_probs(images: Tensor, *, classifier: nn.Module | None = None, batch_size: int = 500) -> Tensor:
+    """p(y | x) = softmax(logits(x)) from the digit classifier: (N, 1, 28, 28) -> (N, 10) on the CPU."""
+    return _run_classifier(images, "probs", classifier, batch_size)
+
+
+def digit_fid(
+    images_a: Tensor, images_b: Tensor, *, classifier: nn.Module | None = None, batch_size: int = 500
+) -> float:
+    """fid(f(images_a), f(images_b)) with f = :func:`digit_features`   (chapter 10, "FID").
+
+    A *domain* FID: comparable with other digit FIDs at the same sample sizes, not
+    with Inception FIDs. Real first by convention.
+    """
+    feats_a = digit_features(images_a, classifier=classifier, batch_size=batch_size)
+    feats_b = digit_features(images_b, classifier=classifier, batch_size=batch_size)
+    return fid(feats_a, feats_b)
+
+
+def digit_inception_score(
+    images: Tensor, *, splits: int = 1, classifier: nn.Module | None = None, batch_size: int = 500
+) -> float | tuple[float, float]:
+    """inception_score(p(y | x)) with p from :func:`digit_probs`; at most 10   (chapter 10, "Inception Score")."""
+    return inception_score(digit_probs(images, classifier=classifier, batch_size=batch_size), splits=splits)
