@@ -182,6 +182,11 @@ def train_gan(
         raise TypeError(f"real must be a torch.Tensor of training samples; got {type(real).__name__}")
     device = next(G.parameters()).device
     real = real.to(device)
+    if real.dim() == 4:  # images: the channels-last layout (N, H, W, C in memory) runs convolutions
+        # faster on CPUs and GPUs alike; the values, and so the results, are the same.
+        G.to(memory_format=torch.channels_last)
+        D.to(memory_format=torch.channels_last)
+        real = real.contiguous(memory_format=torch.channels_last)
     rng = torch.Generator(device=device).manual_seed(config.seed)
     batches = _Batches(real, config.batch_size, rng)
     fixed_z = sample_latent(config.n_fixed, config.z_dim, kind=config.latent, device=device, generator=rng)

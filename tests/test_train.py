@@ -109,3 +109,15 @@ def test_config_errors_name_the_argument():
 def test_uniform_latent_range():
     z = train.sample_latent(10000, 3, kind="uniform")
     assert z.min() >= -1 and z.max() <= 1 and abs(z.mean()) < 0.05
+
+
+def test_trains_a_dcgan_on_images():
+    torch.manual_seed(0)
+    G, D = nets.DCGANGenerator(8, width=4), nets.DCGANDiscriminator(width=4)
+    images = torch.rand(64, 1, 28, 28) * 2 - 1
+    before = [p.detach().clone() for p in G.parameters()]
+    cfg = train.TrainConfig(steps=3, z_dim=8, batch_size=16, log_every=1, n_fixed=4)
+    h = train.train_gan(G, D, images, cfg, progress=False)
+    assert h.snapshots[-1][1].shape == (4, 1, 28, 28)
+    assert all(not torch.equal(a, b) for a, b in zip(before, G.parameters()))  # G learned something
+    assert len(h.log["step"]) == 3 and all(map(torch.isfinite, map(torch.tensor, h.log["d_loss"])))
