@@ -32,6 +32,9 @@ STEP = step() { local name=$$1; shift; local t0=$$(date +%s); \
 	echo "[$$(date '+%F %T')] $$name: start"; "$$@"; \
 	echo "[$$(date '+%F %T')] $$name: done in $$(( $$(date +%s) - t0 )) s"; }; step
 
+# Sleeping, not spinning, OpenMP threads: see ganlib/__init__.py (kernels inherit this).
+export OMP_WAIT_POLICY ?= PASSIVE
+
 .PHONY: help book test install vendor clean
 
 help:

@@ -6,6 +6,13 @@ One module per concept; read any of them top to bottom. Start with
 """
 
 import importlib
+import os
+
+# PyTorch's CPU threads (OpenMP) spin while they wait for work. When other programs share
+# the cores, the spinning threads steal each other's time and small networks train up
+# to 30 times slower; sleeping while waiting costs little. This only takes effect if
+# ganlib is imported before torch (the setup cell of every chapter does that).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from .runtime import PROFILES, Runtime, autocast, budget, get_device, profile, seed_everything, setup
 
