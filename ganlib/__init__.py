@@ -32,7 +32,10 @@ __all__ = [
 
 # Submodules load on first use, so `import ganlib; ganlib.data.ring(...)` works and
 # `import ganlib` stays fast (matplotlib and scipy load only when a chapter needs them).
-_SUBMODULES = ("bench", "classifier", "data", "exercises", "losses", "metrics", "nets", "plot", "train", "widgets")
+_SUBMODULES = (
+    "bench", "classifier", "data", "divergences", "exercises", "losses", "metrics", "nets", "plot", "train", "vae",
+    "widgets",
+)
 
 
 def __getattr__(name: str):
