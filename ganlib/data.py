@@ -46,7 +46,6 @@ GPU.
 from __future__ import annotations
 
 import math
-import operator
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -55,6 +54,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .checks import positive_int as _positive_int
 from .runtime import profile
 
 SPLITS = ("train", "test")
@@ -66,19 +66,6 @@ DATA_ENV = "GANLIB_DATA"
 # ---------------------------------------------------------------------------
 # checks shared by every function below
 # ---------------------------------------------------------------------------
-
-
-def _positive_int(value: object, name: str) -> int:
-    """``value`` as an int if it is a positive integer, else a ValueError/TypeError naming ``name``."""
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be a positive int; got {value!r}")
-    try:
-        number = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be a positive int; got {value!r}") from None
-    if number <= 0:
-        raise ValueError(f"{name} must be a positive int; got {number}")
-    return number
 
 
 def _non_negative(value: float, name: str) -> float:

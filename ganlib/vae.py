@@ -51,7 +51,6 @@ quantities are ``(N,)``. Everything runs on the model's device.
 from __future__ import annotations
 
 import math
-import operator
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -63,6 +62,7 @@ from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from . import data
+from .checks import positive_int as _positive_int
 
 LIKELIHOODS = ("bernoulli", "gaussian")
 LOG_2PI = math.log(2 * math.pi)
@@ -71,18 +71,6 @@ DIGIT_SHAPE = (1, 28, 28)
 # ---------------------------------------------------------------------------------------
 # argument checks
 # ---------------------------------------------------------------------------------------
-
-
-def _positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be a positive int; got {value!r}")
-    try:
-        number = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be a positive int; got {value!r}") from None
-    if number <= 0:
-        raise ValueError(f"{name} must be a positive int; got {number}")
-    return number
 
 
 def _shape(shape: int | Sequence[int], name: str) -> tuple[int, ...]:
