@@ -41,7 +41,8 @@ KINDS = ("minimax", "nonsaturating", "wasserstein", "hinge", "lsgan")
 G_ONLY_KINDS = ("maxlikelihood",)
 
 
-def _check_logits(name: str, logits: Tensor) -> None:
+def check_logits(name: str, logits: Tensor) -> None:
+    """Raise a TypeError/ValueError naming `name` unless `logits` is one logit per sample: (N,) or (N, 1)."""
     if not isinstance(logits, Tensor):
         raise TypeError(f"{name} must be a torch.Tensor of logits; got {type(logits).__name__}")
     one_per_sample = logits.dim() == 1 or (logits.dim() == 2 and logits.shape[1] == 1)
@@ -153,13 +154,13 @@ def _check_kind(kind: str, table: dict) -> None:
 def d_loss(kind: str, real_logits: Tensor, fake_logits: Tensor) -> Tensor:
     """The discriminator's (critic's) loss of the given kind; real logits first."""
     _check_kind(kind, _D_LOSSES)
-    _check_logits("real_logits", real_logits)
-    _check_logits("fake_logits", fake_logits)
+    check_logits("real_logits", real_logits)
+    check_logits("fake_logits", fake_logits)
     return _D_LOSSES[kind](real_logits.reshape(-1), fake_logits.reshape(-1))
 
 
 def g_loss(kind: str, fake_logits: Tensor) -> Tensor:
     """The generator's loss of the given kind (``maxlikelihood`` allowed here)."""
     _check_kind(kind, _G_LOSSES)
-    _check_logits("fake_logits", fake_logits)
+    check_logits("fake_logits", fake_logits)
     return _G_LOSSES[kind](fake_logits.reshape(-1))
