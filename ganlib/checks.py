@@ -16,3 +16,11 @@ def positive_int(value: object, name: str) -> int:
     if number <= 0:
         raise ValueError(f"{name} must be a positive int; got {number}")
     return number
+
+
+def as_shape(shape: object, name: str) -> tuple[int, ...]:
+    """``shape`` (an int or a sequence of ints) as a tuple of positive ints, else a ValueError naming ``name``."""
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if not shape or any(isinstance(s, bool) or not isinstance(s, int) or s <= 0 for s in shape):
+        raise ValueError(f"{name} must be a positive int or a tuple of positive ints; got {shape!r}")
+    return shape

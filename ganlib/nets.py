@@ -24,12 +24,7 @@ from typing import Callable, Sequence
 import torch
 from torch import Tensor, nn
 
-
-def _as_shape(shape: int | Sequence[int], name: str) -> tuple[int, ...]:
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    if not shape or any(not isinstance(s, int) or s <= 0 for s in shape):
-        raise ValueError(f"{name} must be a positive int or a tuple of positive ints; got {shape!r}")
-    return shape
+from .checks import as_shape as _as_shape
 
 
 def _mlp(in_dim: int, hidden: Sequence[int], out_dim: int, activation: Callable[[], nn.Module]) -> nn.Sequential:

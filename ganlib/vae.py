@@ -62,6 +62,7 @@ from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from . import data
+from .checks import as_shape as _shape
 from .checks import positive_int as _positive_int
 
 LIKELIHOODS = ("bernoulli", "gaussian")
@@ -71,13 +72,6 @@ DIGIT_SHAPE = (1, 28, 28)
 # ---------------------------------------------------------------------------------------
 # argument checks
 # ---------------------------------------------------------------------------------------
-
-
-def _shape(shape: int | Sequence[int], name: str) -> tuple[int, ...]:
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    if not shape or any(isinstance(s, bool) or not isinstance(s, int) or s <= 0 for s in shape):
-        raise ValueError(f"{name} must be a positive int or a tuple of positive ints; got {shape!r}")
-    return shape
 
 
 def _check_batch(x: Tensor, in_shape: tuple[int, ...], name: str = "x") -> None:
