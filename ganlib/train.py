@@ -22,6 +22,7 @@ arguments; evaluation is the notebook's job (``callback``).
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import time
@@ -32,7 +33,7 @@ import torch
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from . import losses
+from . import losses, regularizers
 from .runtime import autocast
 
 LATENTS = ("normal", "uniform")
@@ -74,6 +75,10 @@ class TrainConfig:
     n_fixed: int = 64  # how many fixed-noise samples each snapshot holds
     checkpoint_every: int = 0  # 0: only at the end (when a checkpoint path is given)
     seed: int = 0
+    # --- tricks (chapter 7); the defaults switch them off ---------------------------------
+    label_smoothing: float = 0.0  # α: D's real target is 1 − α (one-sided; BCE losses only)
+    instance_noise: float = 0.0  # σ: D sees x + σξ and G(z) + σξ', ξ, ξ' ~ N(0, I)
+    ema: float = 0.0  # β: if > 0, History.G_ema holds θ_ema ← β θ_ema + (1 − β) θ_G after each G step
 
     def __post_init__(self):
         for name in ("steps", "z_dim", "batch_size", "d_steps", "log_every", "n_fixed"):
@@ -91,6 +96,16 @@ class TrainConfig:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {self.optimizer!r}")
         if self.lr_g <= 0 or self.lr_d <= 0:
             raise ValueError(f"lr_g and lr_d must be positive; got {self.lr_g!r}, {self.lr_d!r}")
+        if not 0 <= self.label_smoothing < 0.5:
+            raise ValueError(f"label_smoothing (α, real target 1 − α) must be in [0, 0.5); got {self.label_smoothing!r}")
+        if self.label_smoothing and self.loss not in ("minimax", "nonsaturating"):
+            raise ValueError(
+                f"label_smoothing needs a cross-entropy loss ('minimax' or 'nonsaturating'); got loss={self.loss!r}"
+            )
+        if not self.instance_noise >= 0:
+            raise ValueError(f"instance_noise (a standard deviation) must be >= 0; got {self.instance_noise!r}")
+        if not 0 <= self.ema < 1:
+            raise ValueError(f"ema (the averaging rate β) must be in [0, 1); got {self.ema!r}")
 
 
 @dataclass
@@ -104,6 +119,7 @@ class History:
     fixed_z: Tensor | None = None  # the noise behind every snapshot
     G: nn.Module | None = None
     D: nn.Module | None = None
+    G_ema: nn.Module | None = None  # the weight average of G when config.ema > 0
     seconds: float = 0.0  # wall-clock time of this call (not of earlier, resumed parts)
 
     def last(self, key: str) -> float:
@@ -140,13 +156,43 @@ class _Batches:
         self.order = torch.randperm(len(data), device=data.device, generator=generator)
         self.pos = 0
 
-    def next(self) -> Tensor:
+    def next_indices(self) -> Tensor:
         if self.pos + self.batch_size > len(self.data):  # epoch over: reshuffle
             self.order = torch.randperm(len(self.data), device=self.data.device, generator=self.generator)
             self.pos = 0
         idx = self.order[self.pos : self.pos + self.batch_size]
         self.pos += self.batch_size
-        return self.data[idx]  # (B, ...)
+        return idx  # (B,)
+
+    def next(self) -> Tensor:
+        return self.data[self.next_indices()]  # (B, ...)
+
+
+def _check_labels(labels: Tensor | None, real: Tensor, G: nn.Module, D: nn.Module) -> None:
+    nets = {"G": getattr(G, "n_classes", 0), "D": getattr(D, "n_classes", 0)}
+    if labels is None:
+        for name, k in nets.items():
+            if k:
+                raise ValueError(f"{name} is conditional (n_classes={k}): pass labels=y, the classes of the real rows")
+        return
+    if not isinstance(labels, Tensor) or labels.dtype != torch.long or labels.shape != (len(real),):
+        got = f"{tuple(labels.shape)} {labels.dtype}" if isinstance(labels, Tensor) else type(labels).__name__
+        raise ValueError(f"labels must be an int64 tensor of shape ({len(real)},), one class per real row; got {got}")
+    for name, k in nets.items():
+        if not k:
+            raise ValueError(f"labels were given but {name} is unconditional (n_classes=0)")
+        if int(labels.min()) < 0 or int(labels.max()) >= k:
+            raise ValueError(f"labels must lie in 0..{k - 1} ({name} has n_classes={k}); "
+                             f"got {int(labels.min())}..{int(labels.max())}")
+
+
+@torch.no_grad()
+def update_ema(average: nn.Module, model: nn.Module, beta: float) -> None:
+    """θ_avg ← β θ_avg + (1 − β) θ   for every parameter; buffers (BN statistics) are copied."""
+    for p_avg, p in zip(average.parameters(), model.parameters()):
+        p_avg.lerp_(p, 1 - beta)
+    for b_avg, b in zip(average.buffers(), model.buffers()):
+        b_avg.copy_(b)
 
 
 def _check_finite(value: Tensor, what: str, step: int) -> None:
@@ -168,6 +214,7 @@ def train_gan(
     callback: Callable[[int, History], None] | None = None,
     d_penalty: Callable[[nn.Module, Tensor, Tensor], Tensor] | None = None,
     after_d_step: Callable[[nn.Module], None] | None = None,
+    labels: Tensor | None = None,
 ) -> History:
     """Train G against D on the rows of ``real`` and return the :class:`History`.
 
@@ -177,11 +224,19 @@ def train_gan(
     callback(step, history): called at every logging step (for live plots, early stops).
     d_penalty(D, real, fake): a term added to D's loss (e.g. a gradient penalty, chapter 6).
     after_d_step(D): called after each D update (e.g. weight clipping, chapter 6).
+    labels: class labels (N,) of the rows of ``real``, for conditional nets (n_classes > 0):
+        G(z, y) and D(x, y) are called with y the labels of the real minibatch, so the
+        fake batch has the data's class frequencies. Snapshots cycle through the classes.
+
+    The tricks of chapter 7 are switched on in ``config``: one-sided label smoothing,
+    instance noise and an exponential moving average of G's weights (``history.G_ema``).
     """
     if not isinstance(real, Tensor):
         raise TypeError(f"real must be a torch.Tensor of training samples; got {type(real).__name__}")
+    _check_labels(labels, real, G, D)
     device = next(G.parameters()).device
     real = real.to(device)
+    labels = labels.to(device) if labels is not None else None
     if real.dim() == 4:  # images: the channels-last layout (N, H, W, C in memory) runs convolutions
         # faster on CPUs and GPUs alike; the values, and so the results, are the same.
         G.to(memory_format=torch.channels_last)
@@ -190,20 +245,36 @@ def train_gan(
     rng = torch.Generator(device=device).manual_seed(config.seed)
     batches = _Batches(real, config.batch_size, rng)
     fixed_z = sample_latent(config.n_fixed, config.z_dim, kind=config.latent, device=device, generator=rng)
+    fixed_y = None if labels is None else torch.arange(config.n_fixed, device=device) % G.n_classes  # (n_fixed,)
+    G_ema = copy.deepcopy(G).requires_grad_(False) if config.ema > 0 else None
     opt_g = make_optimizer(G.parameters(), config.optimizer, config.lr_g, config.betas)
     opt_d = make_optimizer(D.parameters(), config.optimizer, config.lr_d, config.betas)
     g_kind = config.g_loss_kind or config.loss
-    history, start = History(G=G, D=D), 0
+    history, start = History(G=G, D=D, G_ema=G_ema), 0
 
     if checkpoint is not None and os.path.exists(checkpoint):
-        start = _load_checkpoint(checkpoint, G, D, opt_g, opt_d, rng, batches, history, config)
+        start = _load_checkpoint(checkpoint, G, D, opt_g, opt_d, rng, batches, history, config, G_ema)
         fixed_z = history.fixed_z
     else:
         history.fixed_z = fixed_z
-        _snapshot(G, fixed_z, 0, history)
+        _snapshot(G, fixed_z, 0, history, fixed_y)
 
     def z_batch() -> Tensor:  # z ~ p_z, a minibatch
         return sample_latent(config.batch_size, config.z_dim, kind=config.latent, device=device, generator=rng)
+
+    def noisy(x: Tensor) -> Tensor:  # what D sees: x itself, or x + σξ with instance noise
+        if not config.instance_noise:
+            return x
+        return x + config.instance_noise * torch.randn(x.shape, device=device, generator=rng, dtype=x.dtype)
+
+    def d_loss_of(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
+        if config.label_smoothing:  # one-sided: only the real target moves, to 1 − α
+            return regularizers.one_sided_smoothed_bce_d_loss(
+                real_logits, fake_logits, real_target=1 - config.label_smoothing
+            )
+        return losses.d_loss(config.loss, real_logits, fake_logits)
+
+    cond: tuple[Tensor, ...] = ()  # () or (y,): the extra argument of conditional nets
 
     t0 = time.perf_counter()
     bar = tqdm(total=config.steps, initial=start, disable=not progress, desc="training", leave=False)
@@ -211,13 +282,17 @@ def train_gan(
         # ---- k discriminator steps: descend L_D(t(x), t(G(z))) --------------------
         D.requires_grad_(True)
         for _ in range(config.d_steps):
-            x = batches.next()  # (B, ...)
+            idx = batches.next_indices()
+            x = real[idx]  # (B, ...)
+            cond = () if labels is None else (labels[idx],)  # fakes get the real batch's classes
             with autocast(device):
-                fake = G(z_batch())  # (B, ...): G's step below reuses the last of these
-                real_logits, fake_logits = D(x), D(fake.detach())  # (B,), (B,): no gradient into G
-                loss_d = losses.d_loss(config.loss, real_logits, fake_logits)
-                if d_penalty is not None:
-                    loss_d = loss_d + d_penalty(D, x, fake)
+                fake = G(z_batch(), *cond)  # (B, ...): G's step below reuses the last of these
+                real_logits = D(noisy(x), *cond)  # (B,)
+                fake_logits = D(noisy(fake.detach()), *cond)  # (B,): no gradient into G
+                loss_d = d_loss_of(real_logits, fake_logits)
+                if d_penalty is not None:  # a conditional D is seen as x ↦ t(x, y) by the penalty
+                    critic = D if labels is None else (lambda inp, y=cond[0]: D(inp, y))
+                    loss_d = loss_d + d_penalty(critic, x, fake)
             opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             opt_d.step()
@@ -229,11 +304,13 @@ def train_gan(
         # a fresh z would be as good and cost one more forward pass of G.
         D.requires_grad_(False)
         with autocast(device):
-            fake_logits_g = D(fake)  # (B,)
+            fake_logits_g = D(noisy(fake), *cond)  # (B,)
             loss_g = losses.g_loss(g_kind, fake_logits_g)
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()
+        if G_ema is not None:
+            update_ema(G_ema, G, config.ema)
 
         # ---- bookkeeping ----------------------------------------------------------------
         if step % config.log_every == 0 or step == config.steps:
@@ -244,11 +321,11 @@ def train_gan(
             if callback is not None:
                 callback(step, history)
         if (config.snapshot_every and step % config.snapshot_every == 0) or step == config.steps:
-            _snapshot(G, fixed_z, step, history)
+            _snapshot(G, fixed_z, step, history, fixed_y)
         if checkpoint is not None and (
             (config.checkpoint_every and step % config.checkpoint_every == 0) or step == config.steps
         ):
-            _save_checkpoint(checkpoint, step, G, D, opt_g, opt_d, rng, batches, history, config)
+            _save_checkpoint(checkpoint, step, G, D, opt_g, opt_d, rng, batches, history, config, G_ema)
         bar.update(1)
     bar.close()
     D.requires_grad_(True)
@@ -268,29 +345,38 @@ def _log(history, step, loss_d, loss_g, real_logits, fake_logits, D, G) -> None:
 
 
 @torch.no_grad()
-def _snapshot(G: nn.Module, fixed_z: Tensor, step: int, history: History) -> None:
+def _snapshot(G: nn.Module, fixed_z: Tensor, step: int, history: History, fixed_y: Tensor | None = None) -> None:
     if history.snapshots and history.snapshots[-1][0] == step:
         return
-    history.snapshots.append((step, G(fixed_z).float().cpu()))
+    cond = () if fixed_y is None else (fixed_y,)
+    history.snapshots.append((step, G(fixed_z, *cond).float().cpu()))
 
 
 @torch.no_grad()
 def generate(G: nn.Module, n: int, *, z_dim: int | None = None, latent: str = "normal", batch_size: int = 1000,
-             generator: torch.Generator | None = None) -> Tensor:
-    """n samples G(z), z ~ p_z, computed in batches and returned on the CPU."""
+             generator: torch.Generator | None = None, labels: Tensor | None = None) -> Tensor:
+    """n samples G(z), z ~ p_z, computed in batches and returned on the CPU.
+
+    labels: for a conditional G, the class of each sample, shape (n,).
+    """
     device = next(G.parameters()).device
     z_dim = z_dim or G.z_dim
+    if labels is not None:
+        if not isinstance(labels, Tensor) or labels.shape != (n,):
+            raise ValueError(f"labels must be a tensor of shape ({n},), one class per sample")
+        labels = labels.to(device)
     out = []
     for start in range(0, n, batch_size):
         z = sample_latent(min(batch_size, n - start), z_dim, kind=latent, device=device, generator=generator)
-        out.append(G(z).float().cpu())
+        cond = () if labels is None else (labels[start : start + len(z)],)
+        out.append(G(z, *cond).float().cpu())
     return torch.cat(out)
 
 
 # ---- checkpoints: everything needed to continue exactly ----------------------------------
 
 
-def _save_checkpoint(path, step, G, D, opt_g, opt_d, rng, batches, history, config) -> None:
+def _save_checkpoint(path, step, G, D, opt_g, opt_d, rng, batches, history, config, G_ema=None) -> None:
     state = {
         "step": step,
         "config": asdict(config),
@@ -306,12 +392,14 @@ def _save_checkpoint(path, step, G, D, opt_g, opt_d, rng, batches, history, conf
         "snapshot_samples": [x for _, x in history.snapshots],
         "fixed_z": history.fixed_z,
     }
+    if G_ema is not None:
+        state["G_ema"] = G_ema.state_dict()
     tmp = f"{path}.tmp"
     torch.save(state, tmp)
     os.replace(tmp, path)  # atomic: a crash mid-save leaves the last good checkpoint
 
 
-def _load_checkpoint(path, G, D, opt_g, opt_d, rng, batches, history, config) -> int:
+def _load_checkpoint(path, G, D, opt_g, opt_d, rng, batches, history, config, G_ema=None) -> int:
     state = torch.load(path, map_location=batches.data.device, weights_only=True)
     saved = state["config"]
     for key in ("z_dim", "batch_size", "loss", "latent", "seed"):
@@ -321,6 +409,10 @@ def _load_checkpoint(path, G, D, opt_g, opt_d, rng, batches, history, config) ->
             )
     G.load_state_dict(state["G"])
     D.load_state_dict(state["D"])
+    if G_ema is not None:
+        if "G_ema" not in state:
+            raise ValueError(f"checkpoint {path} holds no G_ema, but config.ema={config.ema!r} asks for one")
+        G_ema.load_state_dict(state["G_ema"])
     opt_g.load_state_dict(state["opt_g"])
     opt_d.load_state_dict(state["opt_d"])
     rng.set_state(state["rng"].cpu())

@@ -1,5 +1,7 @@
 """The training loop: it learns, counts its steps, stops on NaN, and resumes exactly."""
 
+import copy
+
 import pytest
 import torch
 from torch import nn
@@ -121,3 +123,144 @@ def test_trains_a_dcgan_on_images():
     assert h.snapshots[-1][1].shape == (4, 1, 28, 28)
     assert all(not torch.equal(a, b) for a, b in zip(before, G.parameters()))  # G learned something
     assert len(h.log["step"]) == 3 and all(map(torch.isfinite, map(torch.tensor, h.log["d_loss"])))
+
+
+# --- chapter 7's tricks: label smoothing, instance noise, weight averaging, labels ----------
+
+
+class RecordingD(nn.Module):
+    """A linear D that records the inputs it sees (to check what the loop feeds it)."""
+
+    def __init__(self, n_classes=0):
+        super().__init__()
+        self.lin = nn.Linear(1 + n_classes, 1)
+        self.n_classes, self.seen = n_classes, []
+
+    def forward(self, x, y=None):
+        self.seen.append((x.detach().clone(), None if y is None else y.clone()))
+        h = x if y is None else torch.cat([x, nn.functional.one_hot(y, self.n_classes).float()], 1)
+        return self.lin(h).squeeze(1)
+
+
+def test_defaults_leave_the_loop_unchanged():
+    """Switched-off tricks must not consume random numbers: the run is bit-identical."""
+    results = []
+    for extra in ({}, {"label_smoothing": 0.0, "instance_noise": 0.0, "ema": 0.0}):
+        G, D = small_pair()
+        cfg = train.TrainConfig(steps=30, z_dim=1, batch_size=32, **extra)
+        h = train.train_gan(G, D, gaussian_data(), cfg, progress=False)
+        results.append((h.log["d_loss"], [p.clone() for p in G.parameters()], h.G_ema))
+    assert results[0][0] == results[1][0]
+    assert all(torch.equal(a, b) for a, b in zip(results[0][1], results[1][1]))
+    assert results[0][2] is None
+
+
+def test_label_smoothing_is_the_one_sided_bce():
+    """With α the first logged D loss equals BCE with real target 1 − α, computed by hand."""
+    for alpha in (0.0, 0.2):
+        G, _ = small_pair()
+        D = RecordingD()
+        D0 = copy.deepcopy(D)  # D before its first update: the logged loss was computed with it
+        cfg = train.TrainConfig(steps=1, z_dim=1, batch_size=16, log_every=1, label_smoothing=alpha)
+        h = train.train_gan(G, D, gaussian_data(), cfg, progress=False)
+        (x, _), (fake, _) = D.seen[0], D.seen[1]
+        with torch.no_grad():
+            p_real, p_fake = torch.sigmoid(D0(x)), torch.sigmoid(D0(fake))
+        target = 1 - alpha
+        expected = -(target * p_real.log() + (1 - target) * (1 - p_real).log()).mean() - (1 - p_fake).log().mean()
+        assert h.log["d_loss"][0] == pytest.approx(expected.item(), rel=1e-5)
+
+
+def test_label_smoothing_needs_a_cross_entropy_loss():
+    with pytest.raises(ValueError, match="label_smoothing needs a cross-entropy loss"):
+        train.TrainConfig(steps=1, z_dim=1, loss="wasserstein", label_smoothing=0.1)
+    with pytest.raises(ValueError, match=r"label_smoothing .* must be in \[0, 0.5\)"):
+        train.TrainConfig(steps=1, z_dim=1, label_smoothing=0.7)
+
+
+def test_instance_noise_reaches_both_inputs_of_d():
+    """D sees x + σξ: with σ = 1 the real inputs' spread grows from 0.5 to about √(0.5² + 1)."""
+    for sigma, expected_std in ((0.0, 0.5), (1.0, (0.25 + 1) ** 0.5)):
+        G, _ = small_pair()
+        D = RecordingD()
+        cfg = train.TrainConfig(steps=40, z_dim=1, batch_size=256, instance_noise=sigma)
+        train.train_gan(G, D, gaussian_data(), cfg, progress=False)
+        reals = torch.cat([x for x, _ in D.seen[0::3]])  # per step D sees: real, fake (D step), fake (G step)
+        assert reals.std().item() == pytest.approx(expected_std, rel=0.1)
+        fakes_d, fakes_g = D.seen[1][0], D.seen[2][0]  # the same G(z), each with its own noise
+        assert torch.equal(fakes_d, fakes_g) == (sigma == 0)
+
+
+def test_ema_is_the_running_average_of_g():
+    """Replaying G's parameter trajectory by hand gives the same average."""
+    beta = 0.9
+    G, D = small_pair()
+    trajectory = []
+    cfg = train.TrainConfig(steps=5, z_dim=1, batch_size=16, ema=beta, log_every=1)
+    G_init = [p.detach().clone() for p in G.parameters()]
+
+    def record(step, history):  # called after every step (log_every=1)
+        trajectory.append([p.detach().clone() for p in history.G.parameters()])
+
+    h = train.train_gan(G, D, gaussian_data(), cfg, progress=False, callback=record)
+    average = G_init
+    for params in trajectory:
+        average = [beta * a + (1 - beta) * p for a, p in zip(average, params)]
+    for a, p in zip(average, h.G_ema.parameters()):
+        assert torch.allclose(a, p, atol=1e-6)
+    assert not any(p.requires_grad for p in h.G_ema.parameters())
+    assert not torch.equal(next(h.G_ema.parameters()), next(G.parameters()))
+
+
+def test_ema_survives_a_resume(tmp_path):
+    def go(steps, path):
+        torch.manual_seed(0)
+        G, D = small_pair()
+        cfg = train.TrainConfig(steps=steps, z_dim=1, batch_size=16, ema=0.8, checkpoint_every=5)
+        return train.train_gan(G, D, gaussian_data(), cfg, progress=False, checkpoint=path)
+
+    straight = go(10, tmp_path / "a.pt")
+    go(5, tmp_path / "b.pt")
+    resumed = go(10, tmp_path / "b.pt")
+    for a, b in zip(straight.G_ema.parameters(), resumed.G_ema.parameters()):
+        assert torch.equal(a, b)
+
+
+def test_labels_condition_both_networks():
+    """Fake batches carry the real batch's classes, and a conditional G learns class means."""
+    g = torch.Generator().manual_seed(0)
+    y = torch.randint(0, 2, (4000,), generator=g)
+    x = torch.where(y == 0, -2.0, 2.0)[:, None] + 0.3 * torch.randn(4000, 1, generator=g)  # (N, 1)
+    D = RecordingD(n_classes=2)
+    G = nets.MLPGenerator(1, 1, hidden=(16,), n_classes=2)
+    cfg = train.TrainConfig(steps=3, z_dim=1, batch_size=32)
+    train.train_gan(G, D, x, cfg, progress=False, labels=y)
+    (x_real, y_real), (_, y_fake) = D.seen[0], D.seen[1]
+    assert torch.equal(y_real, y_fake)
+    assert torch.equal(x_real.squeeze(1) > 0, y_real == 1)  # the labels belong to their rows
+
+    torch.manual_seed(0)
+    G = nets.MLPGenerator(1, 1, hidden=(32,), n_classes=2)
+    D = nets.MLPDiscriminator(1, hidden=(32,), n_classes=2)
+    cfg = train.TrainConfig(steps=800, z_dim=1, batch_size=128, lr_g=2e-3, lr_d=2e-3)
+    h = train.train_gan(G, D, x, cfg, progress=False, labels=y)
+    for k, mean in ((0, -2.0), (1, 2.0)):
+        samples = train.generate(G, 2000, labels=torch.full((2000,), k))
+        assert samples.mean().item() == pytest.approx(mean, abs=0.3)
+    assert h.snapshots[-1][1].shape == (64, 1)
+
+
+def test_label_errors_name_the_problem():
+    x = gaussian_data(100)
+    G, D = small_pair()
+    cfg = train.TrainConfig(steps=1, z_dim=1, batch_size=8)
+    with pytest.raises(ValueError, match="labels were given but G is unconditional"):
+        train.train_gan(G, D, x, cfg, progress=False, labels=torch.zeros(100, dtype=torch.long))
+    Gc = nets.MLPGenerator(1, 1, hidden=(8,), n_classes=3)
+    Dc = nets.MLPDiscriminator(1, hidden=(8,), n_classes=3)
+    with pytest.raises(ValueError, match=r"G is conditional \(n_classes=3\): pass labels=y"):
+        train.train_gan(Gc, Dc, x, cfg, progress=False)
+    with pytest.raises(ValueError, match=r"labels must be an int64 tensor of shape \(100,\)"):
+        train.train_gan(Gc, Dc, x, cfg, progress=False, labels=torch.zeros(99, dtype=torch.long))
+    with pytest.raises(ValueError, match=r"labels must lie in 0..2"):
+        train.train_gan(Gc, Dc, x, cfg, progress=False, labels=torch.full((100,), 3))
