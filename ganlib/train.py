@@ -38,6 +38,12 @@ from .runtime import autocast
 
 LATENTS = ("normal", "uniform")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
+LR_SCHEDULES = ("constant", "linear")
+
+
+def lr_factor(schedule: str, step: int, steps: int) -> float:
+    """The learning rate of step t (1-based) is lr · factor: 1, or 1 − (t − 1)/T for "linear"."""
+    return 1.0 if schedule == "constant" else 1.0 - (step - 1) / steps
 
 
 def sample_latent(
@@ -79,6 +85,7 @@ class TrainConfig:
     label_smoothing: float = 0.0  # α: D's real target is 1 − α (one-sided; BCE losses only)
     instance_noise: float = 0.0  # σ: D sees x + σξ and G(z) + σξ', ξ, ξ' ~ N(0, I)
     ema: float = 0.0  # β: if > 0, History.G_ema holds θ_ema ← β θ_ema + (1 − β) θ_G after each G step
+    lr_schedule: str = "constant"  # or "linear": both learning rates fall linearly to 0 at the last step
 
     def __post_init__(self):
         for name in ("steps", "z_dim", "batch_size", "d_steps", "log_every", "n_fixed"):
@@ -104,6 +111,8 @@ class TrainConfig:
             )
         if not self.instance_noise >= 0:
             raise ValueError(f"instance_noise (a standard deviation) must be >= 0; got {self.instance_noise!r}")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}; got {self.lr_schedule!r}")
         if not 0 <= self.ema < 1:
             raise ValueError(f"ema (the averaging rate β) must be in [0, 1); got {self.ema!r}")
 
@@ -279,6 +288,11 @@ def train_gan(
     t0 = time.perf_counter()
     bar = tqdm(total=config.steps, initial=start, disable=not progress, desc="training", leave=False)
     for step in range(start + 1, config.steps + 1):
+        if config.lr_schedule != "constant":  # a function of the step alone, so a resumed run agrees
+            factor = lr_factor(config.lr_schedule, step, config.steps)
+            for opt, lr in ((opt_d, config.lr_d), (opt_g, config.lr_g)):
+                for group in opt.param_groups:
+                    group["lr"] = lr * factor
         # ---- k discriminator steps: descend L_D(t(x), t(G(z))) --------------------
         D.requires_grad_(True)
         for _ in range(config.d_steps):

@@ -264,3 +264,37 @@ def test_label_errors_name_the_problem():
         train.train_gan(Gc, Dc, x, cfg, progress=False, labels=torch.zeros(99, dtype=torch.long))
     with pytest.raises(ValueError, match=r"labels must lie in 0..2"):
         train.train_gan(Gc, Dc, x, cfg, progress=False, labels=torch.full((100,), 3))
+
+
+def test_linear_lr_schedule():
+    """lr_t = lr · (1 − (t − 1)/T): full at the first step, lr/T at the last; SGD shows it exactly."""
+    assert [train.lr_factor("linear", t, 4) for t in (1, 2, 3, 4)] == [1.0, 0.75, 0.5, 0.25]
+    assert train.lr_factor("constant", 3, 4) == 1.0
+
+    class Const(nn.Module):  # G(z) = b, whose gradient under the minimax loss we can follow
+        def __init__(self):
+            super().__init__()
+            self.b = nn.Parameter(torch.zeros(1))
+            self.z_dim = 1
+
+        def forward(self, z):
+            return self.b.expand(len(z), 1)
+
+    class Identity(nn.Module):  # t(x) = x: G's Wasserstein loss −mean t(G(z)) = −b has gradient −1
+        def __init__(self):
+            super().__init__()
+            self.unused = nn.Parameter(torch.zeros(1))  # (D needs a parameter for its optimiser)
+
+        def forward(self, x):
+            return x[:, 0] + 0 * self.unused
+
+    G, D = Const(), Identity()
+    cfg = train.TrainConfig(steps=4, z_dim=1, batch_size=8, optimizer="sgd", lr_g=0.1, lr_d=0.1,
+                            loss="wasserstein", lr_schedule="linear", log_every=1)
+    before = [G.b.item()]
+    train.train_gan(G, D, gaussian_data(100), cfg, progress=False,
+                    callback=lambda step, h: before.append(G.b.item()))
+    moves = [b - a for a, b in zip(before, before[1:])]
+    assert moves == pytest.approx([0.1, 0.075, 0.05, 0.025], rel=1e-5)
+    with pytest.raises(ValueError, match="lr_schedule must be one of"):
+        train.TrainConfig(steps=1, z_dim=1, lr_schedule="cosine")
