@@ -13,6 +13,11 @@
   - D returns a *logit*: no sigmoid at the end (losses take logits, see
     :mod:`ganlib.losses`).
 
+  Keyword options switch each rule off for the ablations of chapter 5 (norm, upsample,
+  downsample, output_norm, input_norm, activation), add class conditioning (n_classes) and
+  expose D's features (``D.features(x)``). :class:`VirtualBatchNorm2d` is Salimans et al.'s
+  (2016) virtual batch norm.
+
 Every discriminator returns one logit per sample, shape ``(N,)``.
 """
 
@@ -25,6 +30,7 @@ import torch
 from torch import Tensor, nn
 
 from .checks import as_shape as _as_shape
+from .checks import positive_int as _positive_int
 
 
 def _mlp(in_dim: int, hidden: Sequence[int], out_dim: int, activation: Callable[[], nn.Module]) -> nn.Sequential:
@@ -37,8 +43,34 @@ def _mlp(in_dim: int, hidden: Sequence[int], out_dim: int, activation: Callable[
     return nn.Sequential(*layers)
 
 
+def _check_n_classes(n_classes: int) -> int:
+    if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 0:
+        raise ValueError(f"n_classes must be an int >= 0 (0: unconditional); got {n_classes!r}")
+    return n_classes
+
+
+def one_hot_labels(y: Tensor | None, n: int, n_classes: int, name: str = "y") -> Tensor:
+    """The one-hot code (N, n_classes) of class labels y (N,) for a conditional net (chapter 7, 8).
+
+    Raises a clear error when y is missing, given to an unconditional net, or malformed.
+    """
+    if n_classes == 0:
+        raise ValueError(f"{name} was given, but this network is unconditional (n_classes=0)")
+    if y is None:
+        raise ValueError(f"{name} (class labels, shape (N,)) is required: this network has n_classes={n_classes}")
+    if not isinstance(y, Tensor) or y.dtype != torch.long or y.shape != (n,):
+        got = f"{tuple(y.shape)} {y.dtype}" if isinstance(y, Tensor) else type(y).__name__
+        raise ValueError(f"{name} must be an int64 tensor of shape ({n},); got {got}")
+    if len(y) and (int(y.min()) < 0 or int(y.max()) >= n_classes):
+        raise ValueError(f"{name} must hold labels in 0..{n_classes - 1}; got values in {int(y.min())}..{int(y.max())}")
+    return nn.functional.one_hot(y, n_classes).to(torch.get_default_dtype())  # (N, n_classes)
+
+
 class MLPGenerator(nn.Module):
-    """G: z ∈ R^{z_dim} ↦ x of shape ``out_shape`` through a fully connected net."""
+    """G: z ∈ R^{z_dim} ↦ x of shape ``out_shape`` through a fully connected net.
+
+    With ``n_classes = K > 0`` it is conditional: G(z, y) reads [z, onehot(y)] ∈ R^{z_dim + K}.
+    """
 
     def __init__(
         self,
@@ -48,22 +80,29 @@ class MLPGenerator(nn.Module):
         hidden: Sequence[int] = (256, 256),
         activation: Callable[[], nn.Module] = nn.ReLU,
         out_activation: nn.Module | None = None,
+        n_classes: int = 0,
     ):
         super().__init__()
         (self.z_dim,) = _as_shape(z_dim, "z_dim")
         self.out_shape = _as_shape(out_shape, "out_shape")
-        self.net = _mlp(self.z_dim, hidden, math.prod(self.out_shape), activation)
+        self.n_classes = _check_n_classes(n_classes)
+        self.net = _mlp(self.z_dim + self.n_classes, hidden, math.prod(self.out_shape), activation)
         self.out_activation = out_activation or nn.Identity()
 
-    def forward(self, z: Tensor) -> Tensor:
+    def forward(self, z: Tensor, y: Tensor | None = None) -> Tensor:
         if z.dim() != 2 or z.shape[1] != self.z_dim:
             raise ValueError(f"z must have shape (N, {self.z_dim}); got {tuple(z.shape)}")
+        if self.n_classes or y is not None:
+            z = torch.cat([z, one_hot_labels(y, len(z), self.n_classes).to(z)], dim=1)  # (N, z_dim + K)
         x = self.out_activation(self.net(z))  # (N, prod(out_shape))
         return x.view(len(z), *self.out_shape)  # (N, *out_shape)
 
 
 class MLPDiscriminator(nn.Module):
-    """D: x of shape ``in_shape`` ↦ one logit t(x); D(x) = σ(t(x))."""
+    """D: x of shape ``in_shape`` ↦ one logit t(x); D(x) = σ(t(x)).
+
+    With ``n_classes = K > 0`` it is conditional: t(x, y) reads [flatten(x), onehot(y)].
+    """
 
     def __init__(
         self,
@@ -71,15 +110,88 @@ class MLPDiscriminator(nn.Module):
         *,
         hidden: Sequence[int] = (256, 256),
         activation: Callable[[], nn.Module] = lambda: nn.LeakyReLU(0.2),
+        n_classes: int = 0,
     ):
         super().__init__()
         self.in_shape = _as_shape(in_shape, "in_shape")
-        self.net = _mlp(math.prod(self.in_shape), hidden, 1, activation)
+        self.n_classes = _check_n_classes(n_classes)
+        self.net = _mlp(math.prod(self.in_shape) + self.n_classes, hidden, 1, activation)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, y: Tensor | None = None) -> Tensor:
         if tuple(x.shape[1:]) != self.in_shape:
             raise ValueError(f"x must have shape (N, {', '.join(map(str, self.in_shape))}); got {tuple(x.shape)}")
-        return self.net(x.flatten(1)).squeeze(1)  # (N,)
+        h = x.flatten(1)  # (N, prod(in_shape))
+        if self.n_classes or y is not None:
+            h = torch.cat([h, one_hot_labels(y, len(x), self.n_classes).to(h)], dim=1)  # (N, D + K)
+        return self.net(h).squeeze(1)  # (N,)
+
+
+class StackedLinear(nn.Module):
+    """S independent linear layers applied at once: y_s = x_s W_s + b_s for s = 1..S.
+
+    x (S, B, in) ↦ y (S, B, out) with one batched matrix product (``torch.baddbmm``).
+    Each W_s, b_s is initialised as ``nn.Linear`` does: U(−1/√in, 1/√in).
+    """
+
+    def __init__(self, members: int, in_dim: int, out_dim: int):
+        super().__init__()
+        bound = 1 / math.sqrt(in_dim)
+        self.weight = nn.Parameter(torch.empty(members, in_dim, out_dim).uniform_(-bound, bound))
+        self.bias = nn.Parameter(torch.empty(members, 1, out_dim).uniform_(-bound, bound))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.baddbmm(self.bias, x, self.weight)  # (S, B, out)
+
+
+class MLPEnsemble(nn.Module):
+    """S independent MLPs in one module: train S seeds of a small GAN for about the price of one.
+
+    The members share nothing but the batched arithmetic: the rows of a batch (S·b, in)
+    are dealt out in S consecutive blocks of b, block s goes through member s, and the
+    outputs are stacked back to (S·b, out). A loss that is a mean over the rows is
+    1/S · Σ_s (member s's own mean loss), so each member gets its own gradient, scaled
+    by 1/S — which Adam's update ignores (it divides by the gradient's running scale).
+
+    As a generator: ``MLPEnsemble(S, z_dim, 2, ...)`` with ``.z_dim``; as a discriminator:
+    ``MLPEnsemble(S, 2, 1, ...)`` returns one logit per row, shape (S·b,).
+    """
+
+    def __init__(
+        self,
+        members: int,
+        in_dim: int,
+        out_dim: int,
+        *,
+        hidden: Sequence[int] = (256, 256),
+        activation: Callable[[], nn.Module] = nn.ReLU,
+    ):
+        super().__init__()
+        for name, value in (("members", members), ("in_dim", in_dim), ("out_dim", out_dim)):
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"{name} must be a positive int; got {value!r}")
+        self.members, self.in_dim, self.out_dim = members, in_dim, out_dim
+        self.z_dim = in_dim  # read by ganlib.train.generate when this ensemble is a generator
+        layers: list[nn.Module] = []
+        for width in hidden:
+            layers += [StackedLinear(members, in_dim, width), activation()]
+            in_dim = width
+        layers.append(StackedLinear(members, in_dim, out_dim))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: Tensor) -> Tensor:
+        S = self.members
+        if x.dim() != 2 or x.shape[1] != self.in_dim or len(x) % S:
+            raise ValueError(
+                f"x must have shape (S·b, {self.in_dim}) with S = {S} members, i.e. a row count divisible by {S}; "
+                f"got {tuple(x.shape)}"
+            )
+        out = self.net(x.reshape(S, len(x) // S, self.in_dim))  # (S, b, out): block s → member s
+        out = out.reshape(len(x), self.out_dim)  # (S·b, out)
+        return out.squeeze(1) if self.out_dim == 1 else out
+
+    def member_rows(self, x: Tensor) -> Tensor:
+        """(S·b, ...) → (S, b, ...): the rows each member produced or saw."""
+        return x.reshape(self.members, len(x) // self.members, *x.shape[1:])
 
 
 def _check_image_size(image_size: int) -> None:
@@ -87,82 +199,307 @@ def _check_image_size(image_size: int) -> None:
         raise ValueError(f"image_size must be 28 or 32; got {image_size!r}")
 
 
+def _check_choice(value: object, name: str, choices: Sequence[str]) -> str:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+    return value  # type: ignore[return-value]
+
+
+NORMS = ("batch", "instance", "layer", "virtual", "none")
+
+
+class VirtualBatchNorm2d(nn.Module):
+    r"""Virtual batch norm (Salimans et al., 2016): normalise with a *fixed* reference batch.
+
+    Batch norm makes each output depend on the other examples of the minibatch. Virtual batch
+    norm removes that coupling: every example is normalised with the statistics of a fixed
+    reference batch of ``ref_size = n`` examples *together with the example itself*.
+
+    The input must be the reference batch's activations followed by the examples:
+    ``x = cat([x_ref, x_batch])``, shape ``(n + N, C, H, W)`` (the DCGAN nets do that for you).
+    Per channel c, with means over the reference examples and the H×W positions,
+
+    * μ_ref = mean(x_ref),  s_ref = mean(x_ref²);
+    * for example i with spatial means m_i = mean_hw(x_i) and q_i = mean_hw(x_i²):
+
+      μ_i = n/(n+1) · μ_ref + 1/(n+1) · m_i,   σ²_i = n/(n+1) · s_ref + 1/(n+1) · q_i − μ_i²,
+
+      y_i = γ · (x_i − μ_i) / sqrt(σ²_i + eps) + β.
+
+    (This is exactly batch norm over the batch {reference ∪ x_i}.) The reference rows themselves
+    are normalised with (μ_ref, s_ref − μ_ref²) alone, so that the next layer receives the
+    reference activations it needs for its own statistics. The output keeps all ``n + N`` rows.
+    There are no running averages: train and eval mode compute the same thing, and y_i does not
+    depend on the other examples x_j (j ≠ i) of the batch. Gradients flow through the reference
+    statistics too (the reference is a function of the network's weights).
+    """
+
+    def __init__(self, num_features: int, ref_size: int, eps: float = 1e-5, affine: bool = True):
+        super().__init__()
+        self.num_features, self.eps = num_features, eps
+        self.ref_size = _positive_int(ref_size, "ref_size")
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        n = self.ref_size
+        if x.dim() != 4 or x.shape[1] != self.num_features or x.shape[0] <= n:
+            raise ValueError(
+                f"VirtualBatchNorm2d expects cat([reference ({n} rows), examples]) of shape "
+                f"(>{n}, {self.num_features}, H, W); got {tuple(x.shape)}"
+            )
+        ref, xs = x[:n], x[n:]
+        mu_ref = ref.mean(dim=(0, 2, 3), keepdim=True)  # (1, C, 1, 1)
+        sq_ref = ref.square().mean(dim=(0, 2, 3), keepdim=True)  # (1, C, 1, 1)
+        m = xs.mean(dim=(2, 3), keepdim=True)  # (N, C, 1, 1)
+        q = xs.square().mean(dim=(2, 3), keepdim=True)  # (N, C, 1, 1)
+        w_ref, w_self = n / (n + 1), 1 / (n + 1)
+        mu = w_ref * mu_ref + w_self * m  # (N, C, 1, 1)
+        var = (w_ref * sq_ref + w_self * q - mu.square()).clamp_min(0)
+        var_ref = (sq_ref - mu_ref.square()).clamp_min(0)
+        out = torch.cat([(ref - mu_ref) / torch.sqrt(var_ref + self.eps), (xs - mu) / torch.sqrt(var + self.eps)])
+        if self.weight is not None:
+            out = out * self.weight[:, None, None] + self.bias[:, None, None]
+        return out  # (n + N, C, H, W)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_features}, ref_size={self.ref_size}, eps={self.eps}"
+
+
+def _norm2d(kind: str, channels: int, ref_size: int) -> nn.Module:
+    """The normalisation layer called ``kind`` for ``channels`` feature maps.
+
+    batch: statistics over (N, H, W) per channel (depends on the minibatch);
+    instance: over (H, W) per example and channel; layer: over (C, H, W) per example
+    (GroupNorm with one group); virtual: :class:`VirtualBatchNorm2d`; none: identity.
+    """
+    if kind == "batch":
+        return nn.BatchNorm2d(channels)
+    if kind == "instance":
+        return nn.InstanceNorm2d(channels, affine=True)
+    if kind == "layer":
+        return nn.GroupNorm(1, channels)
+    if kind == "virtual":
+        return VirtualBatchNorm2d(channels, ref_size)
+    return nn.Identity()
+
+
 class DCGANGenerator(nn.Module):
     """The DCGAN generator: project z to a small feature map, then double its size.
 
     28×28: z → 7×7×4w → 14×14×2w → 28×28×C.
     32×32: z → 4×4×8w → 8×8×4w → 16×16×2w → 32×32×C.
+
+    Options (the defaults are Radford et al.'s rules; chapter 5 ablates them):
+
+    * ``norm``: "batch" (default), "instance", "layer", "virtual" or "none" after every hidden
+      layer. Convolutions followed by a norm layer have no bias (the norm's shift replaces it).
+    * ``upsample``: "transposed" (4×4 transposed conv, stride 2) or "nearest" (nearest-neighbour
+      ×2 then a 3×3 conv). The first layer (z → start×start map) is always a transposed conv.
+    * ``output_norm``: also normalise G's output layer, before tanh (the rules say don't).
+    * ``n_classes = K > 0``: conditional, G(z, y) reads [z, onehot(y)] ∈ R^{z_dim + K}.
+    * ``ref_size``: size of the fixed reference batch for ``norm="virtual"``: G keeps reference
+      noise ``vbn_z`` (and labels ``vbn_y``) as buffers (saved with the state dict) and forwards
+      them in front of z on every call, so each :class:`VirtualBatchNorm2d` sees the reference
+      activations of its own layer; the reference rows are dropped from the output.
     """
 
-    def __init__(self, z_dim: int = 64, *, channels: int = 1, image_size: int = 28, width: int = 64):
+    def __init__(
+        self,
+        z_dim: int = 64,
+        *,
+        channels: int = 1,
+        image_size: int = 28,
+        width: int = 64,
+        norm: str = "batch",
+        upsample: str = "transposed",
+        output_norm: bool = False,
+        n_classes: int = 0,
+        ref_size: int = 64,
+    ):
         super().__init__()
         _check_image_size(image_size)
         self.z_dim, self.channels, self.image_size = z_dim, channels, image_size
+        self.norm = _check_choice(norm, "norm", NORMS)
+        self.upsample = _check_choice(upsample, "upsample", ("transposed", "nearest"))
+        self.n_classes = _check_n_classes(n_classes)
+        bias = norm == "none"  # a norm layer's shift makes a conv bias redundant
 
-        def up(c_in: int, c_out: int) -> list[nn.Module]:  # doubles H and W
-            return [nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(True)]
+        def up(c_in: int, c_out: int, conv_bias: bool) -> list[nn.Module]:  # doubles H and W
+            if upsample == "transposed":
+                return [nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=conv_bias)]
+            return [nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(c_in, c_out, 3, 1, 1, bias=conv_bias)]
 
         if image_size == 28:
             start, widths = 7, [4 * width, 2 * width]
         else:
             start, widths = 4, [8 * width, 4 * width, 2 * width]
-        layers: list[nn.Module] = [  # (N, z, 1, 1) -> (N, widths[0], start, start)
-            nn.ConvTranspose2d(z_dim, widths[0], start, 1, 0, bias=False),
-            nn.BatchNorm2d(widths[0]),
+        layers: list[nn.Module] = [  # (N, z [+K], 1, 1) -> (N, widths[0], start, start)
+            nn.ConvTranspose2d(z_dim + self.n_classes, widths[0], start, 1, 0, bias=bias),
+            _norm2d(norm, widths[0], ref_size),
             nn.ReLU(True),
         ]
         for c_in, c_out in zip(widths, widths[1:]):
-            layers += up(c_in, c_out)
-        layers += [nn.ConvTranspose2d(widths[-1], channels, 4, 2, 1), nn.Tanh()]  # no BN at G's output
+            layers += [*up(c_in, c_out, bias), _norm2d(norm, c_out, ref_size), nn.ReLU(True)]
+        if output_norm and norm != "none":
+            layers += [*up(widths[-1], channels, False), _norm2d(norm, channels, ref_size), nn.Tanh()]
+        else:
+            layers += [*up(widths[-1], channels, True), nn.Tanh()]  # no norm at G's output
         self.net = nn.Sequential(*layers)
+        if norm == "virtual":  # the fixed reference batch: drawn once, saved with the weights
+            self.register_buffer("vbn_z", torch.randn(ref_size, z_dim))
+            if self.n_classes:
+                self.register_buffer("vbn_y", torch.arange(ref_size) % self.n_classes)
 
-    def forward(self, z: Tensor) -> Tensor:
+    def forward(self, z: Tensor, y: Tensor | None = None) -> Tensor:
         if z.dim() != 2 or z.shape[1] != self.z_dim:
             raise ValueError(f"z must have shape (N, {self.z_dim}); got {tuple(z.shape)}")
-        return self.net(z[:, :, None, None])  # (N, C, H, W) in [-1, 1]
+        n_ref = 0
+        if self.n_classes or y is not None:
+            onehot = one_hot_labels(y, len(z), self.n_classes).to(z)
+            z = torch.cat([z, onehot], dim=1)  # (N, z_dim + K)
+        if self.norm == "virtual":
+            ref = self.vbn_z.to(z)
+            if self.n_classes:
+                ref = torch.cat([ref, nn.functional.one_hot(self.vbn_y, self.n_classes).to(z)], dim=1)
+            n_ref = len(ref)
+            z = torch.cat([ref, z])  # (n_ref + N, z_dim [+K])
+        return self.net(z[:, :, None, None])[n_ref:]  # (N, C, H, W) in [-1, 1]
 
 
 class DCGANDiscriminator(nn.Module):
     """The DCGAN discriminator: strided convolutions halve the size down to 4×4 or 7×7.
 
     28×28: C → 14×14×w → 7×7×2w → logit.   32×32: C → 16×16×w → 8×8×2w → 4×4×4w → logit.
+
+    Options (the defaults are Radford et al.'s rules; chapter 5 ablates them):
+
+    * ``norm``: "batch" (default), "instance", "layer", "virtual" or "none" after every hidden
+      conv except the input layer. With "virtual", call :meth:`set_reference` with a batch of
+      ``ref_size`` real images before the first forward pass.
+    * ``downsample``: "stride" (4×4 conv, stride 2) or "maxpool" / "avgpool" (3×3 conv,
+      stride 1, then 2×2 pooling).
+    * ``input_norm``: also normalise after the input layer (the rules say don't).
+    * ``activation``: "leaky" (LeakyReLU(0.2)) or "relu".
+    * ``n_classes = K > 0``: conditional with a projection term (Miyato & Koyama, 2018):
+      D(x, y) = w·φ(x) + b + e_y·φ(x), with φ(x) = :meth:`features` and a learned class
+      embedding e_y (initialised at zero, so training starts from the unconditional D).
+
+    :meth:`features` returns φ(x), the flattened feature map before the last layer, shape (N, F).
     """
 
-    def __init__(self, *, channels: int = 1, image_size: int = 28, width: int = 64):
+    def __init__(
+        self,
+        *,
+        channels: int = 1,
+        image_size: int = 28,
+        width: int = 64,
+        norm: str = "batch",
+        downsample: str = "stride",
+        input_norm: bool = False,
+        activation: str = "leaky",
+        n_classes: int = 0,
+        ref_size: int = 64,
+    ):
         super().__init__()
         _check_image_size(image_size)
         self.channels, self.image_size = channels, image_size
+        self.norm = _check_choice(norm, "norm", NORMS)
+        self.downsample = _check_choice(downsample, "downsample", ("stride", "maxpool", "avgpool"))
+        _check_choice(activation, "activation", ("leaky", "relu"))
+        self.n_classes = _check_n_classes(n_classes)
+        bias = norm == "none"
 
-        def down(c_in: int, c_out: int) -> list[nn.Module]:  # halves H and W
-            return [nn.Conv2d(c_in, c_out, 4, 2, 1, bias=False), nn.BatchNorm2d(c_out), nn.LeakyReLU(0.2, True)]
+        def act() -> nn.Module:
+            return nn.LeakyReLU(0.2, True) if activation == "leaky" else nn.ReLU(True)
+
+        def down(c_in: int, c_out: int, conv_bias: bool) -> list[nn.Module]:  # halves H and W
+            if downsample == "stride":
+                return [nn.Conv2d(c_in, c_out, 4, 2, 1, bias=conv_bias)]
+            pool = nn.MaxPool2d(2) if downsample == "maxpool" else nn.AvgPool2d(2)
+            return [nn.Conv2d(c_in, c_out, 3, 1, 1, bias=conv_bias), pool]
 
         widths = [width, 2 * width] if image_size == 28 else [width, 2 * width, 4 * width]
         end = 7 if image_size == 28 else 4
-        layers: list[nn.Module] = [nn.Conv2d(channels, widths[0], 4, 2, 1), nn.LeakyReLU(0.2, True)]  # no BN at D's input
+        if input_norm and norm != "none":
+            layers: list[nn.Module] = [*down(channels, widths[0], False), _norm2d(norm, widths[0], ref_size), act()]
+        else:
+            layers = [*down(channels, widths[0], True), act()]  # no norm at D's input
         for c_in, c_out in zip(widths, widths[1:]):
-            layers += down(c_in, c_out)
+            layers += [*down(c_in, c_out, bias), _norm2d(norm, c_out, ref_size), act()]
         layers.append(nn.Conv2d(widths[-1], 1, end, 1, 0))  # (N, 1, 1, 1): one logit, no sigmoid
         self.net = nn.Sequential(*layers)
+        self.feature_dim = widths[-1] * end * end
+        if self.n_classes:
+            self.embed = nn.Embedding(self.n_classes, self.feature_dim)
+            nn.init.zeros_(self.embed.weight)
+        self._uses_vbn = any(isinstance(m, VirtualBatchNorm2d) for m in self.net)
+        if self._uses_vbn:
+            self.register_buffer("vbn_x", torch.zeros(ref_size, channels, image_size, image_size))
+            self.register_buffer("vbn_ready", torch.tensor(False))
 
-    def forward(self, x: Tensor) -> Tensor:
+    @torch.no_grad()
+    def set_reference(self, x_ref: Tensor) -> None:
+        """Fix the reference batch (``ref_size`` real images) of virtual batch norm."""
+        if not self._uses_vbn:
+            raise ValueError("set_reference is only for norm='virtual'")
+        if tuple(x_ref.shape) != tuple(self.vbn_x.shape):
+            raise ValueError(f"x_ref must have shape {tuple(self.vbn_x.shape)}; got {tuple(x_ref.shape)}")
+        self.vbn_x.copy_(x_ref)
+        self.vbn_ready.fill_(True)
+
+    def _check_x(self, x: Tensor) -> None:
         expected = (self.channels, self.image_size, self.image_size)
         if x.dim() != 4 or tuple(x.shape[1:]) != expected:
             raise ValueError(f"x must have shape (N, {', '.join(map(str, expected))}); got {tuple(x.shape)}")
-        return self.net(x).flatten()  # (N,)
+
+    def _body(self, x: Tensor) -> Tensor:
+        """The feature map before the last layer, (N, C', end, end)."""
+        if not self._uses_vbn:
+            return self.net[:-1](x)
+        if not bool(self.vbn_ready):
+            raise RuntimeError("norm='virtual': call D.set_reference(x_ref) with ref_size real images first")
+        n_ref = len(self.vbn_x)
+        return self.net[:-1](torch.cat([self.vbn_x.to(x), x]))[n_ref:]
+
+    def features(self, x: Tensor) -> Tensor:
+        """φ(x): the flattened features before the last layer, shape (N, F)."""
+        self._check_x(x)
+        return self._body(x).flatten(1)  # (N, F)
+
+    def forward(self, x: Tensor, y: Tensor | None = None) -> Tensor:
+        self._check_x(x)
+        if not self.n_classes and y is None and not self._uses_vbn:
+            return self.net(x).flatten()  # (N,)
+        h = self._body(x)  # (N, C', end, end)
+        logit = self.net[-1](h).flatten()  # (N,)
+        if self.n_classes or y is not None:
+            one_hot_labels(y, len(x), self.n_classes)  # checks y
+            logit = logit + (self.embed(y) * h.flatten(1)).sum(1)  # projection term e_y·φ(x)
+        return logit
+
+
+_NORM_LAYERS = (nn.BatchNorm2d, nn.InstanceNorm2d, nn.GroupNorm, nn.LayerNorm, VirtualBatchNorm2d)
 
 
 @torch.no_grad()
 def init_dcgan_weights(module: nn.Module, std: float = 0.02) -> nn.Module:
-    """Radford et al.'s initialisation: conv weights ~ N(0, 0.02²); BN scale ~ N(1, 0.02²), shift 0.
+    """Radford et al.'s initialisation: conv weights ~ N(0, 0.02²); norm scale ~ N(1, 0.02²), shift 0.
 
-    Chooses layers by type (``isinstance``), never by matching class names.
+    Chooses layers by type (``isinstance``), never by matching class names. Handles every norm
+    layer the DCGAN options use (batch, instance, layer/group, virtual); leaves embeddings alone
+    (a projection discriminator's class embedding starts at zero).
     """
     for m in module.modules():
         if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
             nn.init.normal_(m.weight, 0.0, std)
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.BatchNorm2d):
+        elif isinstance(m, _NORM_LAYERS) and getattr(m, "weight", None) is not None:
             nn.init.normal_(m.weight, 1.0, std)
             nn.init.zeros_(m.bias)
     return module
