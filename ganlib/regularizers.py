@@ -158,12 +158,18 @@ def spectral_norms(module: nn.Module) -> dict[str, float]:
     whose weight is (C_in, C_out, k, k), C_out comes first too.
     """
     out = {}
-    for name, layer in module.named_modules():
-        if isinstance(layer, SPECTRAL_LAYERS):
-            W = layer.weight  # the normalised weight when spectral_norm was applied
-            if isinstance(layer, nn.ConvTranspose2d):
-                W = W.transpose(0, 1)
-            out[name] = torch.linalg.matrix_norm(W.flatten(1).float(), ord=2).item()  # largest singular value
+    modes = {m: m.training for m in module.modules()}
+    module.eval()  # in train mode, reading a spectrally normalised weight would advance its power iteration
+    try:
+        for name, layer in module.named_modules():
+            if isinstance(layer, SPECTRAL_LAYERS):
+                W = layer.weight  # the normalised weight when spectral_norm was applied
+                if isinstance(layer, nn.ConvTranspose2d):
+                    W = W.transpose(0, 1)
+                out[name] = torch.linalg.matrix_norm(W.flatten(1).float(), ord=2).item()  # largest singular value
+    finally:
+        for m, training in modes.items():  # restore each submodule's own mode
+            m.training = training
     return out
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from ganlib import nets, train
+from ganlib import nets, regularizers, train
 from ganlib.regularizers import (
     clip_weights,
     gradient_penalty,
@@ -204,3 +204,18 @@ def test_train_gan_with_regularisers(hooks):
     assert all(math.isfinite(v) for key in ("d_loss", "g_loss", "grad_d") for v in history.log[key])
     if "after_d_step" in hooks:
         assert all(p.abs().max() <= 0.01 for p in D.parameters())
+
+
+def test_spectral_norms_only_reads():
+    """Measuring σ must not advance the power iteration (nor change any module's mode)."""
+    torch.manual_seed(0)
+    net = regularizers.spectral_norm(nn.Sequential(nn.Linear(5, 7), nn.ReLU(), nn.Linear(7, 3)))
+    net.train()
+    net[2].eval()  # a mixed state, to check that each mode is restored
+    buffers = {k: v.clone() for k, v in net.state_dict().items() if k.endswith(("_u", "_v"))}
+    first = regularizers.spectral_norms(net)
+    assert regularizers.spectral_norms(net) == first
+    for k, v in net.state_dict().items():
+        if k in buffers:
+            assert torch.equal(v, buffers[k]), k
+    assert net.training and net[0].training and not net[2].training
