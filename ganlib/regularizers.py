@@ -193,10 +193,26 @@ def r2_penalty(critic: Critic, fake: Tensor, *, weight: float = 10.0) -> Tensor:
     return 0.5 * weight * grad.flatten(1).pow(2).sum(dim=1).mean()
 
 
-def r1_d_penalty(*, weight: float = 10.0) -> Callable[[nn.Module, Tensor, Tensor], Tensor]:
-    """R₁ as ``train_gan``'s ``d_penalty(D, real, fake)`` (the fakes are not used)."""
+def r1_d_penalty(*, weight: float = 10.0, every: int = 1) -> Callable[[nn.Module, Tensor, Tensor], Tensor]:
+    """R₁ as ``train_gan``'s ``d_penalty(D, real, fake)`` (the fakes are not used).
+
+    every = k > 1: *lazy* regularisation (Karras et al. 2020): the penalty, weighted k·γ,
+    is added on every k-th discriminator step only and is 0 on the others — the same
+    average push for about 1/k of the penalty's cost (a double backward pass).
+    """
     _check_weight(weight)
-    return lambda D, real, fake: r1_penalty(D, real, weight=weight)
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise ValueError(f"every (apply the penalty on every k-th D step) must be an int >= 1; got {every!r}")
+    calls = 0
+
+    def penalty(D, real: Tensor, fake: Tensor) -> Tensor:
+        nonlocal calls
+        calls += 1
+        if (calls - 1) % every:
+            return real.new_zeros(())
+        return r1_penalty(D, real, weight=weight * every)
+
+    return penalty
 
 
 def r2_d_penalty(*, weight: float = 10.0) -> Callable[[nn.Module, Tensor, Tensor], Tensor]:

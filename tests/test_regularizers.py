@@ -219,3 +219,19 @@ def test_spectral_norms_only_reads():
         if k in buffers:
             assert torch.equal(v, buffers[k]), k
     assert net.training and net[0].training and not net[2].training
+
+
+def test_lazy_r1_applies_k_gamma_every_kth_step():
+    """every=k: k·R1(γ) on D steps 1, k+1, 2k+1, …, exactly 0 in between."""
+    torch.manual_seed(0)
+    D = nets.MLPDiscriminator(2, hidden=(8,))
+    real, fake = torch.randn(16, 2), torch.randn(16, 2)
+    full = regularizers.r1_penalty(D, real, weight=0.5).item()
+    assert full > 0
+    lazy = regularizers.r1_d_penalty(weight=0.5, every=3)
+    values = [lazy(D, real, fake).item() for _ in range(7)]
+    assert values == pytest.approx([3 * full, 0, 0, 3 * full, 0, 0, 3 * full])
+    eager = regularizers.r1_d_penalty(weight=0.5)
+    assert [eager(D, real, fake).item() for _ in range(2)] == pytest.approx([full, full])
+    with pytest.raises(ValueError, match="every .* must be an int >= 1"):
+        regularizers.r1_d_penalty(every=0)
