@@ -18,6 +18,9 @@
   expose D's features (``D.features(x)``). :class:`VirtualBatchNorm2d` is Salimans et al.'s
   (2016) virtual batch norm.
 
+* :class:`FourierFeatures` — a fixed random sine/cosine embedding of 2-D points, for
+  sharp density-ratio classifiers (chapter 7's rejection sampling).
+
 Every discriminator returns one logit per sample, shape ``(N,)``.
 """
 
@@ -141,6 +144,35 @@ class StackedLinear(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return torch.baddbmm(self.bias, x, self.weight)  # (S, B, out)
+
+
+class FourierFeatures(nn.Module):
+    r"""Random Fourier features: x ↦ [sin(xB), cos(xB)], so an MLP can draw sharp bumps.
+
+    A ReLU MLP on raw 2-D coordinates learns smooth functions first ("spectral bias") and
+    needs many steps to carve a bump as narrow as a toy mode (σ = 0.02). Feeding it
+    sines and cosines of random projections (Tancik et al., 2020) gives it fine detail
+    from the start. Column j of B (in_dim, n_features) is drawn from N(0, s_j² I), with
+    the frequency scales s_j spread log-uniformly over ``scales = (lo, hi)``, so one
+    embedding serves features from about 2π/lo down to 2π/hi in size. B is fixed (a
+    buffer, not trained). x (N, in_dim) ↦ (N, 2·n_features).
+    """
+
+    def __init__(self, in_dim: int, n_features: int = 128, *, scales: tuple[float, float] = (1.0, 50.0), seed: int = 0):
+        super().__init__()
+        _positive_int(in_dim, "in_dim")
+        _positive_int(n_features, "n_features")
+        lo, hi = scales
+        if not 0 < lo <= hi:
+            raise ValueError(f"scales must be (lo, hi) with 0 < lo <= hi; got {scales!r}")
+        rng = torch.Generator().manual_seed(seed)
+        s = lo * (hi / lo) ** torch.rand(n_features, generator=rng)  # (F,) log-uniform in [lo, hi]
+        self.register_buffer("B", torch.randn(in_dim, n_features, generator=rng) * s)  # (in, F)
+        self.out_dim = 2 * n_features
+
+    def forward(self, x: Tensor) -> Tensor:
+        p = x @ self.B  # (N, F)
+        return torch.cat([p.sin(), p.cos()], dim=1)  # (N, 2F)
 
 
 class MLPEnsemble(nn.Module):
