@@ -53,6 +53,15 @@ def smoothed_with_regularizers(real_logits, fake_logits, alpha):
     return regularizers.one_sided_smoothed_bce_d_loss(real_logits, fake_logits, real_target=1 - alpha)
 
 
+def keep_probability(t, q):
+    return np.minimum(1.0, np.exp(t - np.quantile(t, q)))
+
+
+def keep_probability_torch(t, q):
+    t = torch.as_tensor(t, dtype=torch.float64)
+    return torch.exp(t - torch.quantile(t, q)).clamp(max=1.0).numpy()
+
+
 RIGHT = [
     (ch07.check_dirac_step, dirac_step),
     (ch07.check_dirac_step, dirac_step_with_games),
@@ -60,6 +69,8 @@ RIGHT = [
     (ch07.check_mode_coverage, metrics.mode_coverage),
     (ch07.check_smoothed_d_loss, smoothed_d_loss),
     (ch07.check_smoothed_d_loss, smoothed_with_regularizers),
+    (ch07.check_keep_probability, keep_probability),
+    (ch07.check_keep_probability, keep_probability_torch),
 ]
 
 
@@ -118,6 +129,23 @@ def smoothed_unstable(real_logits, fake_logits, alpha):
     return real.mean() - torch.log(1 - d_fake).mean()
 
 
+def keep_uncapped(t, q):  # exp(t − M) without the cap at 1
+    return np.exp(t - np.quantile(t, q))
+
+
+def keep_mean_bound(t, q):  # M = the mean logit
+    return np.minimum(1.0, np.exp(t - t.mean()))
+
+
+def keep_overflows(t, q):  # exp(t) / exp(M): inf / inf for large logits
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.minimum(1.0, np.exp(t) / np.exp(np.quantile(t, q)))
+
+
+def keep_max_only(t, q):  # ignores q
+    return np.exp(t - t.max())
+
+
 WRONG = [
     (ch07.check_dirac_step, dirac_stale_psi, "new* ψ"),
     (ch07.check_dirac_step, dirac_g_ascends, "from (1, 1)"),
@@ -128,6 +156,10 @@ WRONG = [
     (ch07.check_smoothed_d_loss, smoothed_two_sided, "α = 0.1"),
     (ch07.check_smoothed_d_loss, smoothed_wrong_target, "α = 0.1"),
     (ch07.check_smoothed_d_loss, smoothed_unstable, "±60"),
+    (ch07.check_keep_probability, keep_uncapped, "top 10 %"),
+    (ch07.check_keep_probability, keep_mean_bound, "q = 1"),
+    (ch07.check_keep_probability, keep_overflows, "near 1000"),
+    (ch07.check_keep_probability, keep_max_only, "top 10 %"),
 ]
 
 
@@ -138,7 +170,9 @@ def test_wrong_answers_fail_on_the_case_that_shows_the_bug(checker, fn, case_not
     assert "fails" in out and case_note in out
 
 
-@pytest.mark.parametrize("checker", [ch07.check_dirac_step, ch07.check_mode_coverage, ch07.check_smoothed_d_loss])
+@pytest.mark.parametrize(
+    "checker", [ch07.check_dirac_step, ch07.check_mode_coverage, ch07.check_smoothed_d_loss, ch07.check_keep_probability]
+)
 def test_unwritten_exercise_reports_and_does_not_raise(checker, capsys):
     assert checker(not_written) is False
     assert "not written yet" in capsys.readouterr().out
@@ -158,3 +192,12 @@ def test_expected_values_match_closed_forms():
     plain = F.softplus(-sm[1].args[0]).mean() + F.softplus(sm[1].args[1]).mean()  # α = 0
     assert float(sm[1].expected) == pytest.approx(float(plain), rel=1e-6)
     assert torch.isfinite(sm[3].expected)
+
+
+def test_keep_probability_expected_values_by_hand():
+    k = ch07._keep_cases()
+    # [0, 1, 2, 3] with q = 0.5: M = 1.5, so p = [e^-1.5, e^-0.5, 1, 1]
+    assert k[2].expected == pytest.approx([math.exp(-1.5), math.exp(-0.5), 1.0, 1.0], rel=1e-12)
+    assert (k[1].expected == 1.0).mean() == pytest.approx(0.1, abs=0.01)  # the top 10 % kept for sure
+    assert np.isfinite(k[4].expected).all()
+    np.testing.assert_allclose(k[4].expected, k[1].expected, rtol=1e-9)  # a shift of every logit changes nothing

@@ -10,6 +10,8 @@ passes. None of them raises.
   θ ← θ − h ψ σ(−ψθ) (G descends), ψ ← ψ + h θ σ(−ψθ) (D ascends).
 * :func:`check_mode_coverage`: VEEGAN's (modes captured, high-quality fraction).
 * :func:`check_smoothed_d_loss`: D's cross-entropy with the real target 1 − α (one-sided).
+* :func:`check_keep_probability`: rejection sampling's acceptance probability
+  min(1, exp(t − M)), M the q-quantile of the logits (``np.quantile``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from scipy.spatial.distance import cdist
 
 from .core import Case, check
 
-__all__ = ["check_dirac_step", "check_mode_coverage", "check_smoothed_d_loss"]
+__all__ = ["check_dirac_step", "check_keep_probability", "check_mode_coverage", "check_smoothed_d_loss"]
 
 
 # --- exercise 1: one gradient step on the Dirac-GAN --------------------------------------
@@ -121,3 +123,30 @@ def _smoothed_cases() -> list[Case]:
 def check_smoothed_d_loss(fn: Callable[[torch.Tensor, torch.Tensor, float], torch.Tensor]) -> bool:
     """Check ``fn(real_logits (N,), fake_logits (M,), alpha) -> L_D`` (a 0-d tensor)."""
     return check(fn, _smoothed_cases(), name="smoothed_d_loss", atol=1e-6, rtol=1e-5)
+
+
+# --- exercise 4: the acceptance probability of rejection sampling ------------------------
+
+
+def _keep_ref(t: np.ndarray, q: float) -> np.ndarray:
+    t = np.asarray(t, dtype=np.float64)
+    M = np.quantile(t, q)  # q = 1: the maximum
+    return np.minimum(1.0, np.exp(t - M))  # subtract M first: exp(t) alone can overflow
+
+
+def _keep_cases() -> list[Case]:
+    rng = np.random.default_rng(11)
+    t = rng.normal(0.0, 2.0, size=200)
+    cases = [
+        (t, 1.0, "q = 1: M is the largest logit, every probability in (0, 1]"),
+        (t, 0.9, "q = 0.9: the top 10 % of proposals are kept for sure (probability 1, not more)"),
+        (np.array([0.0, 1.0, 2.0, 3.0]), 0.5, "four logits, q = 0.5: M = 1.5 (np.quantile interpolates)"),
+        (np.full(5, -3.0), 1.0, "equal logits: every proposal is kept"),
+        (t + 1000.0, 0.9, "logits near 1000: exp(1000) overflows, so compute exp(t − M)"),
+    ]
+    return [Case((x, q), _keep_ref(x, q), note=note) for x, q, note in cases]
+
+
+def check_keep_probability(fn: Callable[[np.ndarray, float], np.ndarray]) -> bool:
+    """Check ``fn(t, q) -> p``: p_i = min(1, exp(t_i − M)), M = np.quantile(t, q); t and p of shape (N,)."""
+    return check(fn, _keep_cases(), name="keep_probability", atol=1e-9, rtol=1e-7)
