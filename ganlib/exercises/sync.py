@@ -11,18 +11,22 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import pkgutil
+import re
 from pathlib import Path
 from typing import Any
 
 from .registry import Chapter
 
-CHAPTERS = ("ch04",)
 BOOK = Path(__file__).resolve().parents[2] / "book"
 
 
 def chapters() -> list[Chapter]:
-    """Every chapter registry, from the modules ganlib.exercises.chNN."""
-    return [importlib.import_module(f"ganlib.exercises.{m}").CHAPTER for m in CHAPTERS]
+    """Every chapter registry: the ``CHAPTER`` of each module ganlib.exercises.chNN."""
+    folder = str(Path(__file__).parent)
+    names = sorted(m.name for m in pkgutil.iter_modules([folder]))
+    modules = [importlib.import_module(f"ganlib.exercises.{n}") for n in names if re.fullmatch(r"ch\d\d", n)]
+    return [m.CHAPTER for m in modules if hasattr(m, "CHAPTER")]
 
 
 def _source(cell: dict[str, Any]) -> str:
