@@ -10,10 +10,11 @@ import math
 import numpy as np
 import pytest
 import torch
+from torch import nn
 from scipy.stats import norm
 
-from ganlib import divergences, vae
-from ganlib.exercises import ch01, ch02, ch03, ch04
+from ganlib import divergences, losses, regularizers, vae
+from ganlib.exercises import ch01, ch02, ch03, ch04, ch05, ch06
 
 
 @pytest.mark.parametrize(
@@ -24,6 +25,7 @@ from ganlib.exercises import ch01, ch02, ch03, ch04
         (ch04.check_kl, divergences.kl),
         (ch04.check_js, divergences.js),
         (ch04.check_w1_1d, divergences.wasserstein1),
+        (ch06.check_critic_loss, losses.wasserstein_d_loss),
     ],
 )
 def test_ganlib_implementations_pass_the_checkers(checker, fn):
@@ -100,3 +102,46 @@ def test_ch03_expected_values_match_closed_forms():
     lw = iw[3].args.double()
     by_hand = lw.max(0).values + (lw - lw.max(0).values).exp().mean(0).log()  # log-mean-exp, shifted
     torch.testing.assert_close(iw[3].expected.double(), by_hand, atol=1e-4, rtol=0)
+
+
+class UpBlock(nn.Module):  # a hand-written module, as a reader might write it
+    def __init__(self, c_in, c_out):
+        super().__init__()
+        self.conv = nn.ConvTranspose2d(c_in, c_out, kernel_size=4, stride=2, padding=1, bias=False)
+        self.bn = nn.BatchNorm2d(c_out)
+        self.act = nn.ReLU()
+
+    def forward(self, x):
+        return self.act(self.bn(self.conv(x)))
+
+
+def test_ch05_a_hand_written_up_block_module_passes():
+    assert ch05.check_up_block(UpBlock) is True
+
+
+def test_ch05_slerp_reference_keeps_gaussian_norms():
+    # the property the chapter relies on: slerp between two typical Gaussian latents keeps a typical norm
+    g = torch.Generator().manual_seed(0)
+    d = 64
+    z0, z1 = torch.randn(d, generator=g, dtype=torch.float64), torch.randn(d, generator=g, dtype=torch.float64)
+    mid_lin, mid_sph = (z0 + z1) / 2, ch05.slerp_single(z0, z1, 0.5)
+    assert mid_lin.norm() < 0.85 * math.sqrt(d) < mid_sph.norm()
+
+
+def test_ch06_ganlib_gradient_penalty_agrees_on_the_linear_case():
+    # ganlib draws ε itself; a linear critic has ∇f = w for every ε, so its value is fixed
+    critic, real, fake, eps, weight = ch06._gp_cases()[3].args
+    got = regularizers.gradient_penalty(critic, real, fake, weight=weight)
+    torch.testing.assert_close(got.detach(), ch06._gp_cases()[3].expected[0])
+
+
+def test_ch06_expected_values_match_closed_forms():
+    loss_cases = ch06._critic_loss_cases()
+    assert loss_cases[0].expected.item() == pytest.approx(0.0 - 3.0)
+    gp_cases = ch06._gp_cases()
+    assert gp_cases[3].expected[0].item() == pytest.approx(160.0)  # 10 (‖(3, 4)‖ − 1)²
+    np.testing.assert_allclose(gp_cases[3].expected[1].numpy(), [48.0, 64.0])  # 2·10·4·w/5
+    one_step, converged = ch06._power_cases()
+    u_new, sigma = one_step[0].expected  # W = diag(3, 1), u = (1, 1): v ∝ (3, 1), Wv ∝ (9, 1)
+    np.testing.assert_allclose(u_new.numpy(), np.array([9.0, 1.0]) / np.sqrt(82))
+    assert sigma.item() == pytest.approx(82 / np.sqrt(82) / np.sqrt(10))  # ‖Wv‖ = √82/√10

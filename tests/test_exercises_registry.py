@@ -64,7 +64,7 @@ def test_the_notebook_stub_says_not_written_yet(chapter, ex, capsys):
 
 
 @pytest.mark.parametrize("chapter, ex", EXERCISES)
-@pytest.mark.parametrize("garbage", [None, 3, "text", lambda: 1])
+@pytest.mark.parametrize("garbage", [None, 3, "text", lambda: 1, lambda *a, **k: "text"])
 def test_answers_of_the_wrong_kind_are_reported_not_raised(chapter, ex, garbage, capsys):
     assert ex.check(garbage) is False
     assert "✗" in capsys.readouterr().out
