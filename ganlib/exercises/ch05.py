@@ -74,16 +74,11 @@ def _slerp_no_fallback(z0, z1, t):  # 0/0 for parallel vectors
 
 
 SLERP = Exercise(
-    "slerp",
-    label="ex-ch05-slerp",
-    title="Spherical interpolation",
+    "slerp", label="ex-ch05-slerp", title="Spherical interpolation",
     task=r"""Write `slerp(z0, z1, t)` for two 1-D tensors `z0`, `z1` of the same length and a float
 $t \in [0, 1]$, following {eq}`eq-ch05-slerp`. When `z0` and `z1` point the same way,
 $\sin\omega = 0$: return the linear interpolation there instead of `nan`.""",
-    solution=slerp_single,
-    cases=_slerp_cases,
-    atol=1e-6,
-    rtol=1e-6,
+    solution=slerp_single, cases=_slerp_cases, atol=1e-6, rtol=1e-6,
     wrong=(
         Wrong(lambda z0, z1, t: (1 - t) * z0 + t * z1, says="differ"),  # linear is not slerp
         # interpolates the directions only: loses the norms
@@ -123,17 +118,12 @@ def _conv_transpose_cases() -> list[Case]:
 
 
 CONV_TRANSPOSE_OUT = Exercise(
-    "conv_transpose_out",
-    label="ex-ch05-transposed-size",
-    title="The size of a transposed convolution's output",
+    "conv_transpose_out", label="ex-ch05-transposed-size", title="The size of a transposed convolution's output",
     task="""Write `conv_transpose_out(size, kernel, stride, padding, output_padding=0)`, the side
 length of the output of `nn.ConvTranspose2d` on a `size`×`size` input. The checker asks
 PyTorch itself. Then use it: which kernel size makes a stride-1 transposed convolution
 with no padding turn DCGAN's 1×1 latent "image" into the 7×7 map?""",
-    solution=conv_transpose_out,
-    cases=_conv_transpose_cases,
-    atol=0,
-    rtol=0,
+    solution=conv_transpose_out, cases=_conv_transpose_cases, atol=0, rtol=0,
     wrong=(
         # the *convolution* formula
         Wrong(lambda size, k, s, p, output_padding=0: (size + 2 * p - k) // s + 1, says="case 1"),
@@ -237,18 +227,12 @@ def _raise_value_error(c_in: int, c_out: int) -> nn.Module:
 
 
 UP_BLOCK = Exercise(
-    "up_block",
-    label="ex-ch05-up-block",
-    title="A DCGAN generator block",
+    "up_block", label="ex-ch05-up-block", title="A DCGAN generator block",
     task="""Write `up_block(c_in, c_out)` returning an `nn.Module` that doubles the height and width
 of a `(N, c_in, H, W)` input and returns `(N, c_out, 2H, 2W)`, following the DCGAN rules
 for G's hidden layers: a 4×4 transposed convolution with stride 2 and padding 1, then batch
 norm, then ReLU. Should the convolution have a bias?""",
-    solution=up_block,
-    cases=_up_block_cases,
-    adapt=_output_shape,
-    atol=0,
-    rtol=0,
+    solution=up_block, cases=_up_block_cases, adapt=_output_shape, atol=0, rtol=0,
     wrong=(
         Wrong(_block(lambda i, o: _conv(i, o, bias=True), _bn, _relu), says="bias=False"),
         Wrong(_block(_conv, _bn, lambda i, o: nn.LeakyReLU(0.2)), says="LeakyReLU is for D"),

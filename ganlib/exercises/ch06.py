@@ -49,16 +49,11 @@ def _critic_loss_cases() -> list[Case]:
 
 
 CRITIC_LOSS = Exercise(
-    "critic_loss",
-    label="ex-ch06-critic-loss",
-    title="The critic's loss",
+    "critic_loss", label="ex-ch06-critic-loss", title="The critic's loss",
     task=r"""Write `critic_loss(real_scores, fake_scores)`: given the critic's scores $f(x)$ on $N$ real
 samples and $f(\tilde x)$ on $M$ generated ones (1-D tensors, $M$ may differ from $N$),
 return the loss $L_f$ of {eq}`eq-ch06-losses` that the critic *minimises*, as a 0-d tensor.""",
-    solution=critic_loss,
-    cases=_critic_loss_cases,
-    atol=1e-6,
-    rtol=1e-6,
+    solution=critic_loss, cases=_critic_loss_cases, atol=1e-6, rtol=1e-6,
     wrong=(
         Wrong(lambda r, f: r.mean() - f.mean(), says="real scores 3"),  # sign flipped
         Wrong(lambda r, f: (f - r).mean() if len(f) == len(r) else f.sum() - r.sum(), says="3 real and 7"),
@@ -182,20 +177,14 @@ def _per_sample(grad: Tensor) -> Tensor:
 
 
 GRADIENT_PENALTY = Exercise(
-    "gradient_penalty",
-    label="ex-ch06-gradient-penalty",
-    title="The gradient penalty",
+    "gradient_penalty", label="ex-ch06-gradient-penalty", title="The gradient penalty",
     task=r"""Write `gradient_penalty(critic, real, fake, eps, weight=10.0)`, the penalty {eq}`eq-ch06-gp`:
 `real` and `fake` have shape $(N, \dots)$ (points or images), `eps` has shape $(N,)$, one
 $\epsilon$ per pair, and $\hat x_n = \epsilon_n x_n + (1 - \epsilon_n)\tilde x_n$. Take one
 gradient norm per sample over all its dimensions, and make sure the result can be
 back-propagated into the critic's parameters (hint: `torch.autograd.grad(...,
 create_graph=True)`).""",
-    solution=gradient_penalty,
-    cases=_gp_plain_cases,
-    adapt=_weight_by_keyword,
-    atol=1e-6,
-    rtol=1e-6,
+    solution=gradient_penalty, cases=_gp_plain_cases, adapt=_weight_by_keyword, atol=1e-6, rtol=1e-6,
     then=(Part(lambda: _gp_cases()[3:], _with_parameter_gradient, "training the critic", 1e-6, 1e-6),),
     wrong=(
         Wrong(_gp_variant(lambda g: g.norm()), says="points in the plane"),  # one norm for the batch
@@ -285,17 +274,12 @@ def _power_transposed(W, u):  # W u instead of Wᵀ u: wrong shapes for non-squa
 
 
 POWER_STEP = Exercise(
-    "power_step",
-    label="ex-ch06-power-step",
-    title="One step of power iteration",
+    "power_step", label="ex-ch06-power-step", title="One step of power iteration",
     task=r"""Write `power_step(W, u)`, one iteration of {eq}`eq-ch06-power`: from a matrix $W$ of shape
 $(m, n)$ and a vector $u$ of shape $(m,)$, return the new $u$ (unit length) and the
 estimate $\sigma = u^\top W v$. The checker also runs your step 100 times and compares
 $\sigma$ with the largest singular value from an SVD.""",
-    solution=power_step,
-    cases=lambda: _power_cases()[0],
-    atol=1e-8,
-    rtol=1e-6,
+    solution=power_step, cases=lambda: _power_cases()[0], atol=1e-8, rtol=1e-6,
     then=(Part(lambda: _power_cases()[1], _iterated, "iterated", 1e-6, 1e-6),),
     right=(_power_norm,),
     wrong=(

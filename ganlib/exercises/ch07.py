@@ -74,19 +74,14 @@ def _dirac_wrong_slope(theta, psi, lr, mode):  # f'(t) = σ(t) instead of σ(−
 
 
 DIRAC_STEP = Exercise(
-    "dirac_step",
-    label="ex-ch07-dirac-step",
-    title="One step of the Dirac-GAN",
+    "dirac_step", label="ex-ch07-dirac-step", title="One step of the Dirac-GAN",
     task=r"""Write `dirac_step(theta, psi, lr, mode)`: one gradient step of the GAN version of
 {eq}`eq-ch07-dirac`, with $f'(t) = \sigma(-t)$. The generator descends
 $\partial_\theta L = \psi f'(\psi\theta)$, the discriminator ascends
 $\partial_\psi L = \theta f'(\psi\theta)$. With `mode="simultaneous"` both use the old point;
 with `mode="alternating"` the discriminator moves first and the generator uses the new $\psi$.
 Return `(theta_new, psi_new)`.""",
-    solution=dirac_step,
-    cases=_dirac_cases,
-    atol=1e-9,
-    rtol=1e-7,
+    solution=dirac_step, cases=_dirac_cases, atol=1e-9, rtol=1e-7,
     wrong=(
         # alternating, but G reads the old ψ
         Wrong(lambda theta, psi, lr, mode: dirac_step(theta, psi, lr, "simultaneous"), says="new* ψ"),
@@ -141,18 +136,13 @@ def _coverage_any_nearest(samples, centers, std):  # counts modes without the 3�
 
 
 MODE_COVERAGE = Exercise(
-    "mode_coverage",
-    label="ex-ch07-mode-coverage",
-    title="Counting modes",
+    "mode_coverage", label="ex-ch07-mode-coverage", title="Counting modes",
     task="""Write `mode_coverage(samples, centers, std)` for NumPy arrays `samples` $(N, 2)$ and
 `centers` $(M, 2)$: return the number of modes captured and the fraction of high-quality
 samples, with VEEGAN's definitions (a sample is high quality within 3 `std` of its
 nearest centre; a mode is captured when it is the nearest centre of at least one
 high-quality sample).""",
-    solution=mode_coverage,
-    cases=_coverage_cases,
-    atol=1e-9,
-    rtol=1e-7,
+    solution=mode_coverage, cases=_coverage_cases, atol=1e-9, rtol=1e-7,
     wrong=(
         Wrong(_coverage_any_nearest, says="not within 3σ"),
         Wrong(lambda x, c, std: mode_coverage(x, c, 2 * std / 3), says="collapse onto two modes"),  # 2σ
@@ -205,16 +195,11 @@ def _smoothed_unstable(real_logits, fake_logits, alpha):  # log(sigmoid): -inf a
 
 
 SMOOTHED_D_LOSS = Exercise(
-    "smoothed_d_loss",
-    label="ex-ch07-smoothing",
-    title="One-sided label smoothing",
+    "smoothed_d_loss", label="ex-ch07-smoothing", title="One-sided label smoothing",
     task=r"""Write `smoothed_d_loss(real_logits, fake_logits, alpha)`: the discriminator loss
 {eq}`eq-ch07-smoothing` for logit tensors of shapes $(N,)$ and $(M,)$, a 0-d tensor. Only
 the real target moves (to $1 - \alpha$). It must stay finite for logits of $\pm 60$.""",
-    solution=smoothed_d_loss,
-    cases=_smoothed_cases,
-    atol=1e-6,
-    rtol=1e-5,
+    solution=smoothed_d_loss, cases=_smoothed_cases, atol=1e-6, rtol=1e-5,
     wrong=(
         Wrong(_smoothed_two_sided, says="α = 0.1"),
         Wrong(lambda r, f, alpha: smoothed_d_loss(r, f, 1 - alpha), says="α = 0.1"),  # real target α
@@ -257,19 +242,14 @@ def _keep_overflows(t, q):  # exp(t) / exp(M): inf / inf for large logits
 
 
 KEEP_PROBABILITY = Exercise(
-    "keep_probability",
-    label="ex-ch07-keep",
-    title="How likely is a proposal to be kept?",
+    "keep_probability", label="ex-ch07-keep", title="How likely is a proposal to be kept?",
     task=r"""Write `keep_probability(t, q)`: for a NumPy array `t` of $N$ logits (estimates of
 $\log p_\text{data}/p_g$ at $N$ proposals) and a cap quantile $q \in (0, 1]$, return the
 probability that rejection sampling keeps each proposal, $\min(1, e^{t_i - M})$, where
 $M$ is the $q$-quantile of `t` (`np.quantile`; $q = 1$ gives the maximum). It must stay
 finite when every logit is near 1000. Then answer: why does capping at $q < 1$ break the
 exactness of rejection sampling, and in which direction does it bias the kept samples?""",
-    solution=keep_probability,
-    cases=_keep_cases,
-    atol=1e-9,
-    rtol=1e-7,
+    solution=keep_probability, cases=_keep_cases, atol=1e-9, rtol=1e-7,
     wrong=(
         Wrong(lambda t, q: np.exp(t - np.quantile(t, q)), says="top 10 %"),  # no cap at 1
         Wrong(lambda t, q: np.minimum(1.0, np.exp(t - t.mean())), says="q = 1"),  # M = the mean logit
