@@ -82,3 +82,16 @@ def test_generated_cells_fit_the_page(chapter, ex):
         if kind == "code":
             assert len(source.splitlines()) <= 25
             assert max(len(line) for line in source.splitlines()) <= 79, source
+
+
+def test_sync_inserts_a_new_exercise_under_the_heading_then_keeps_it():
+    chapter = CHAPTERS[0]
+    heading = {"cell_type": "markdown", "id": "h", "metadata": {}, "source": ["## Exercises"]}
+    nb = {"cells": [heading]}
+    assert sync.sync(chapter, nb)  # everything is new
+    assert sync.sync(chapter, nb) == []  # and now in step
+    assert len(nb["cells"]) == 1 + 6 * len(chapter.exercises)
+    kinds = [c["cell_type"] for c in nb["cells"][1:7]]
+    assert kinds == ["markdown", "code", "code", "markdown", "code", "markdown"]
+    nb["cells"][2]["source"] = ["def edited(): pass"]  # a hand edit of a generated cell
+    assert sync.sync(chapter, nb) and sync.sync(chapter, nb) == []
