@@ -358,6 +358,17 @@ def digit_inception_score(
     return inception_score(digit_probs(images, classifier=classifier, batch_size=batch_size), splits=splits)
 
 
+def digit_fid_against(
+    real_feats: Tensor | ArrayLike, images: Tensor, *, classifier: nn.Module | None = None
+) -> float:
+    """fid(real_feats, f(images)) with f = :func:`digit_features`   (chapter 2).
+
+    :func:`digit_fid` when the real side's features are computed once and reused:
+    ``real_feats`` (N, 128) from :func:`digit_features`, ``images`` (M, 1, 28, 28).
+    """
+    return fid(real_feats, digit_features(images, classifier=classifier))
+
+
 def generator_digit_fid(
     G: nn.Module,
     real_feats: Tensor | ArrayLike,
@@ -385,4 +396,4 @@ def generator_digit_fid(
     device = next(G.parameters()).device
     gen = torch.Generator(device=device).manual_seed(seed)
     fake = generate(G, n, generator=gen, **generate_kwargs)  # (n, 1, 28, 28)
-    return fid(real_feats, digit_features(fake, classifier=classifier))
+    return digit_fid_against(real_feats, fake, classifier=classifier)

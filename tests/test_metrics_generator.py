@@ -1,4 +1,4 @@
-"""metrics.generator_digit_fid against an independent route: noise drawn by hand,
+"""metrics.generator_digit_fid and digit_fid_against against an independent route: noise drawn by hand,
 features by hand, statistics by NumPy, the distance by pytorch-fid."""
 
 from __future__ import annotations
@@ -48,6 +48,20 @@ def test_generator_digit_fid_matches_pytorch_fid(real_feats, latent):
         f_real.mean(0), np.cov(f_real, rowvar=False),
         f_fake.mean(0), np.cov(f_fake, rowvar=False))
     got = metrics.generator_digit_fid(G, real_feats, n, seed=seed, latent=latent)
+    assert got == pytest.approx(expected, rel=1e-4)
+
+
+@pytest.mark.filterwarnings("ignore:The `disp` argument:DeprecationWarning")
+def test_digit_fid_against_matches_pytorch_fid(real_feats):
+    from pytorch_fid.fid_score import calculate_frechet_distance
+
+    images, _ = load_mnist("train", source="shipped")
+    f_real = real_feats.double().numpy()
+    f_img = metrics.digit_features(images[:250]).double().numpy()
+    expected = calculate_frechet_distance(
+        f_real.mean(0), np.cov(f_real, rowvar=False),
+        f_img.mean(0), np.cov(f_img, rowvar=False))
+    got = metrics.digit_fid_against(real_feats, images[:250])
     assert got == pytest.approx(expected, rel=1e-4)
 
 
