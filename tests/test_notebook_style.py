@@ -17,6 +17,48 @@ NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
 MAX_LINE = 79
 MAX_CELL_LINES = 25
 
+# Cells allowed over 25 lines, each with the reason (the issue's "unless the note
+# says why"). The list may only shrink: a listed cell that is no longer long, or
+# no longer exists, fails the test below, so the entry is removed with the fix.
+LONG_CELLS = {
+    # 01_generative_models.ipynb
+    "e2c2b6c0": "one figure; its boilerplate is to move to ganlib.plot",
+    "1df59b4c": "a model class, shown whole where the chapter builds it",
+    "b5b1283e": "a model class, shown whole where the chapter builds it",
+    "936f2459": "a model class, shown whole where the chapter builds it",
+    "b9d694a2-s4": "the comparison table's rows (data, one per model)",
+    "04bdccfe": "a model class, shown whole where the chapter builds it",
+    "aba4d6d5": "one figure; its boilerplate is to move to ganlib.plot",
+    # 03_vae_vs_gan.ipynb
+    "0bbd01da": "one figure; its boilerplate is to move to ganlib.plot",
+    "1aee0c20-s2": "one figure; its boilerplate is to move to ganlib.plot",
+    "7f261ebd": "one figure; its boilerplate is to move to ganlib.plot",
+    "0a441e50": "one figure; its boilerplate is to move to ganlib.plot",
+    "4acadc63-s2": "one function (a training run), shown whole",
+    # 04_divergences.ipynb
+    "cc747e24-s2": "one function (a training run), shown whole",
+    # 05_dcgan.ipynb
+    "ch05-011-s2": "one function (a training run), shown whole",
+    # 06_wgan.ipynb
+    "ch06-006-s2": "one function (a training run), shown whole",
+    "ch06-007": "one figure; its boilerplate is to move to ganlib.plot",
+    "ch06-018-s2": "one function (a training run), shown whole",
+    "ch06-020": "one figure; its boilerplate is to move to ganlib.plot",
+    "ch06-032-s4": "one function (a training run), shown whole",
+    "ch06-038-s2": "one function (a training run), shown whole",
+    "ch06-053": "one figure; its boilerplate is to move to ganlib.plot",
+    "ch06-058": "the Try-it function behind a widget, shown whole",
+    # 07_training_tricks.ipynb
+    "ch07-005-s2": "one figure; its boilerplate is to move to ganlib.plot",
+    "ch07-017-s2": "one function (a training run), shown whole",
+    "ch07-020": "one figure; its boilerplate is to move to ganlib.plot",
+    "ch07-037-s2": "one function (a training run), shown whole",
+    "ch07-046-s2": "one function (a training run), shown whole",
+    "ch07-047-s2": "one loop: the recipe trained and scored on each toy set",
+    "ch07-050-s2": "the chapter's claim checks on the recipe, asserted together",
+    "ch07-053": "the Try-it function behind a widget, shown whole",
+}
+
 
 def code_cells(path: Path) -> list[tuple[str, list[str]]]:
     """(cell id, source lines) of every code cell of a notebook."""
@@ -28,7 +70,7 @@ def code_cells(path: Path) -> list[tuple[str, list[str]]]:
 def style_problems(path: Path) -> list[str]:
     problems = []
     for cell_id, lines in code_cells(path):
-        if len(lines) > MAX_CELL_LINES:
+        if len(lines) > MAX_CELL_LINES and cell_id not in LONG_CELLS:
             problems.append(f"cell {cell_id}: {len(lines)} lines (at most {MAX_CELL_LINES})")
         for n, line in enumerate(lines, 1):
             if len(line) > MAX_LINE:
@@ -45,6 +87,14 @@ def test_there_are_notebooks():
 def test_code_cells_are_short_with_short_lines(path):
     problems = style_problems(path)
     assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
+
+
+def test_the_allowed_long_cells_are_still_long():
+    lengths = {cell_id: len(lines) for path in NOTEBOOKS
+               for cell_id, lines in code_cells(path)}
+    stale = {c: lengths.get(c) for c in LONG_CELLS
+             if lengths.get(c, 0) <= MAX_CELL_LINES}
+    assert not stale, f"remove from LONG_CELLS (now short or gone): {stale}"
 
 
 def test_the_check_catches_a_long_line_and_a_long_cell(tmp_path):
