@@ -37,8 +37,6 @@ LONG_CELLS = {
     "4acadc63-s2": "one function (a training run), shown whole",
     # 04_divergences.ipynb
     "cc747e24-s2": "one function (a training run), shown whole",
-    # 05_dcgan.ipynb
-    "ch05-011-s2": "one function (a training run), shown whole",
     # 06_wgan.ipynb
     "ch06-006-s2": "one function (a training run), shown whole",
     "ch06-007": "one figure; its boilerplate is to move to ganlib.plot",
