@@ -22,7 +22,6 @@ MAX_CELL_LINES = 25
 # no longer exists, fails the test below, so the entry is removed with the fix.
 LONG_CELLS = {
     # 01_generative_models.ipynb
-    "e2c2b6c0": "one figure; its boilerplate is to move to ganlib.plot",
     "1df59b4c": "a model class, shown whole where the chapter builds it",
     "b5b1283e": "a model class, shown whole where the chapter builds it",
     "936f2459": "a model class, shown whole where the chapter builds it",
@@ -30,26 +29,18 @@ LONG_CELLS = {
     "04bdccfe": "a model class, shown whole where the chapter builds it",
     "aba4d6d5": "one figure; its boilerplate is to move to ganlib.plot",
     # 03_vae_vs_gan.ipynb
-    "0bbd01da": "one figure; its boilerplate is to move to ganlib.plot",
-    "1aee0c20-s2": "one figure; its boilerplate is to move to ganlib.plot",
-    "7f261ebd": "one figure; its boilerplate is to move to ganlib.plot",
-    "0a441e50": "one figure; its boilerplate is to move to ganlib.plot",
     "4acadc63-s2": "one function (a training run), shown whole",
     # 04_divergences.ipynb
     "cc747e24-s2": "one function (a training run), shown whole",
     # 06_wgan.ipynb
     "ch06-006-s2": "one function (a training run), shown whole",
-    "ch06-007": "one figure; its boilerplate is to move to ganlib.plot",
     "ch06-018-s2": "one function (a training run), shown whole",
-    "ch06-020": "one figure; its boilerplate is to move to ganlib.plot",
     "ch06-032-s4": "one function (a training run), shown whole",
     "ch06-038-s2": "one function (a training run), shown whole",
     "ch06-053": "one figure; its boilerplate is to move to ganlib.plot",
     "ch06-058": "the Try-it function behind a widget, shown whole",
     # 07_training_tricks.ipynb
-    "ch07-005-s2": "one figure; its boilerplate is to move to ganlib.plot",
     "ch07-017-s2": "one function (a training run), shown whole",
-    "ch07-020": "one figure; its boilerplate is to move to ganlib.plot",
     "ch07-037-s2": "one function (a training run), shown whole",
     "ch07-046-s2": "one function (a training run), shown whole",
     "ch07-047-s2": "one loop: the recipe trained and scored on each toy set",
