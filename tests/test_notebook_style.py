@@ -28,20 +28,15 @@ LONG_CELLS = {
     "b9d694a2-s4": "the comparison table's rows (data, one per model)",
     "04bdccfe": "a model class, shown whole where the chapter builds it",
     "aba4d6d5": "one figure; its boilerplate is to move to ganlib.plot",
-    # 03_vae_vs_gan.ipynb
-    "4acadc63-s2": "one function (a training run), shown whole",
     # 04_divergences.ipynb
     "cc747e24-s2": "one function (a training run), shown whole",
     # 06_wgan.ipynb
     "ch06-006-s2": "one function (a training run), shown whole",
-    "ch06-018-s2": "one function (a training run), shown whole",
     "ch06-032-s4": "one function (a training run), shown whole",
-    "ch06-038-s2": "one function (a training run), shown whole",
     "ch06-053": "one figure; its boilerplate is to move to ganlib.plot",
     "ch06-058": "the Try-it function behind a widget, shown whole",
     # 07_training_tricks.ipynb
     "ch07-017-s2": "one function (a training run), shown whole",
-    "ch07-037-s2": "one function (a training run), shown whole",
     "ch07-046-s2": "one function (a training run), shown whole",
     "ch07-047-s2": "one loop: the recipe trained and scored on each toy set",
     "ch07-050-s2": "the chapter's claim checks on the recipe, asserted together",
