@@ -27,13 +27,11 @@ LONG_CELLS = {
     "936f2459": "a model class, shown whole where the chapter builds it",
     "b9d694a2-s4": "the comparison table's rows (data, one per model)",
     "04bdccfe": "a model class, shown whole where the chapter builds it",
-    "aba4d6d5": "one figure; its boilerplate is to move to ganlib.plot",
     # 04_divergences.ipynb
     "cc747e24-s2": "one function (a training run), shown whole",
     # 06_wgan.ipynb
     "ch06-006-s2": "one function (a training run), shown whole",
     "ch06-032-s4": "one function (a training run), shown whole",
-    "ch06-053": "one figure; its boilerplate is to move to ganlib.plot",
     "ch06-058": "the Try-it function behind a widget, shown whole",
     # 07_training_tricks.ipynb
     "ch07-017-s2": "one function (a training run), shown whole",
