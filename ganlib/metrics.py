@@ -356,3 +356,44 @@ def digit_inception_score(
 ) -> float | tuple[float, float]:
     """inception_score(p(y | x)) with p from :func:`digit_probs`; at most 10   (chapter 10, "Inception Score")."""
     return inception_score(digit_probs(images, classifier=classifier, batch_size=batch_size), splits=splits)
+
+
+def digit_fid_against(
+    real_feats: Tensor | ArrayLike, images: Tensor, *, classifier: nn.Module | None = None
+) -> float:
+    """fid(real_feats, f(images)) with f = :func:`digit_features`   (chapter 2).
+
+    :func:`digit_fid` when the real side's features are computed once and reused:
+    ``real_feats`` (N, 128) from :func:`digit_features`, ``images`` (M, 1, 28, 28).
+    """
+    return fid(real_feats, digit_features(images, classifier=classifier))
+
+
+def generator_digit_fid(
+    G: nn.Module,
+    real_feats: Tensor | ArrayLike,
+    n: int,
+    *,
+    seed: int = 3,
+    classifier: nn.Module | None = None,
+    **generate_kwargs,
+) -> float:
+    """fid(real_feats, f(G(z))) for n samples z ~ p_z drawn with a fixed seed   (chapter 2).
+
+    The digit FID of a generator, as the chapters report it: ``real_feats`` are the
+    :func:`digit_features` of the real side (computed once, reused for every G), the
+    fake side is ``n`` samples of :func:`ganlib.train.generate` from a
+    ``torch.Generator`` seeded with ``seed`` on G's device, so two generators are
+    scored on the same noise. ``generate_kwargs`` go to ``generate`` (``z_dim``,
+    ``latent``, ``batch_size``, ...).
+    """
+    from .train import generate  # train does not import metrics: no cycle
+
+    if not isinstance(G, nn.Module):
+        raise TypeError(f"G must be a torch.nn.Module; got {type(G).__name__}")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise ValueError(f"n must be an int >= 2 (a covariance needs two samples); got {n!r}")
+    device = next(G.parameters()).device
+    gen = torch.Generator(device=device).manual_seed(seed)
+    fake = generate(G, n, generator=gen, **generate_kwargs)  # (n, 1, 28, 28)
+    return digit_fid_against(real_feats, fake, classifier=classifier)

@@ -27,6 +27,7 @@ import math
 import os
 import time
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Callable
 
 import torch
@@ -212,6 +213,49 @@ def _check_finite(value: Tensor, what: str, step: int) -> None:
         )
 
 
+def d_step(G, D, opt_d, x, z, *, d_loss, cond=(), see=nn.Identity(),
+           penalty=None):
+    """One update of the discriminator (Algorithm 1, the inner loop):
+
+        θ_D ← θ_D − η ∇θ_D L_D(t(x), t(G(z)))
+
+    x: real minibatch (B, ...); z: noise (B, z_dim); d_loss(t(x), t(G(z)));
+    cond: () or (y,) for conditional nets; see: what D is shown (x, or
+    x plus instance noise); penalty(D, x, fake): a regulariser (chapter 6).
+    Returns L_D, t(x), t(G(z)) and G(z), still attached to G for g_step.
+    """
+    with autocast(x.device):
+        fake = G(z, *cond)  # (B, ...)
+        real_logits = D(see(x), *cond)  # (B,)
+        fake_logits = D(see(fake.detach()), *cond)  # (B,): no grad into G
+        loss = d_loss(real_logits, fake_logits)
+        if penalty is not None:  # the penalty sees a critic x ↦ t(x, y)
+            critic = D if not cond else (lambda inp: D(inp, *cond))
+            loss = loss + penalty(critic, x, fake)
+    opt_d.zero_grad(set_to_none=True)
+    loss.backward()
+    opt_d.step()
+    return loss, real_logits, fake_logits, fake
+
+
+def g_step(D, opt_g, fake, *, g_loss, cond=(), see=nn.Identity()):
+    """One update of the generator, D frozen (Algorithm 1, the outer step):
+
+        θ_G ← θ_G − η ∇θ_G L_G(t(G(z)))
+
+    fake: G(z) (B, ...), still attached to G's graph (d_step returns it);
+    g_loss(t(G(z))). Returns L_G.
+    """
+    D.requires_grad_(False)  # the gradient flows through D; D stays put
+    with autocast(fake.device):
+        loss = g_loss(D(see(fake), *cond))  # L_G(t(G(z)))
+    opt_g.zero_grad(set_to_none=True)
+    loss.backward()
+    opt_g.step()
+    D.requires_grad_(True)
+    return loss
+
+
 def train_gan(
     G: nn.Module,
     D: nn.Module,
@@ -283,8 +327,6 @@ def train_gan(
             )
         return losses.d_loss(config.loss, real_logits, fake_logits)
 
-    cond: tuple[Tensor, ...] = ()  # () or (y,): the extra argument of conditional nets
-
     t0 = time.perf_counter()
     bar = tqdm(total=config.steps, initial=start, disable=not progress, desc="training", leave=False)
     for step in range(start + 1, config.steps + 1):
@@ -293,36 +335,18 @@ def train_gan(
             for opt, lr in ((opt_d, config.lr_d), (opt_g, config.lr_g)):
                 for group in opt.param_groups:
                     group["lr"] = lr * factor
-        # ---- k discriminator steps: descend L_D(t(x), t(G(z))) --------------------
-        D.requires_grad_(True)
+        # ---- k discriminator steps, then one generator step (Algorithm 1) ---------------
         for _ in range(config.d_steps):
             idx = batches.next_indices()
-            x = real[idx]  # (B, ...)
             cond = () if labels is None else (labels[idx],)  # fakes get the real batch's classes
-            with autocast(device):
-                fake = G(z_batch(), *cond)  # (B, ...): G's step below reuses the last of these
-                real_logits = D(noisy(x), *cond)  # (B,)
-                fake_logits = D(noisy(fake.detach()), *cond)  # (B,): no gradient into G
-                loss_d = d_loss_of(real_logits, fake_logits)
-                if d_penalty is not None:  # a conditional D is seen as x ↦ t(x, y) by the penalty
-                    critic = D if labels is None else (lambda inp, y=cond[0]: D(inp, y))
-                    loss_d = loss_d + d_penalty(critic, x, fake)
-            opt_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            opt_d.step()
+            loss_d, real_logits, fake_logits, fake = d_step(
+                G, D, opt_d, real[idx], z_batch(), d_loss=d_loss_of, cond=cond, see=noisy, penalty=d_penalty
+            )
             if after_d_step is not None:
                 after_d_step(D)
-
-        # ---- one generator step, D frozen: descend L_G(t(G(z))) --------------------
-        # It reuses the fake batch of D's last step (as the PyTorch DCGAN example does):
-        # a fresh z would be as good and cost one more forward pass of G.
-        D.requires_grad_(False)
-        with autocast(device):
-            fake_logits_g = D(noisy(fake), *cond)  # (B,)
-            loss_g = losses.g_loss(g_kind, fake_logits_g)
-        opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
-        opt_g.step()
+        # G's step reuses the fake batch of D's last step (as the PyTorch DCGAN example
+        # does): a fresh z would be as good and cost one more forward pass of G.
+        loss_g = g_step(D, opt_g, fake, g_loss=partial(losses.g_loss, g_kind), cond=cond, see=noisy)
         if G_ema is not None:
             update_ema(G_ema, G, config.ema)
 
@@ -342,7 +366,6 @@ def train_gan(
             _save_checkpoint(checkpoint, step, G, D, opt_g, opt_d, rng, batches, history, config, G_ema)
         bar.update(1)
     bar.close()
-    D.requires_grad_(True)
     history.seconds = time.perf_counter() - t0
     return history
 

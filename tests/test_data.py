@@ -1,5 +1,6 @@
 """Tests of ganlib.data against independent references (scipy, closed forms, the raw npz)."""
 
+import inspect
 import math
 import sys
 import types
@@ -271,6 +272,15 @@ def test_samples_are_an_equal_mixture_of_gaussians_at_the_centres(sampler, cente
     k, _ = nearest(x, centers)
     lopsided = torch.cat([x, x[k == 0][:200]])  # one mode gets extra samples
     assert check_isotropic_mixture(lopsided, centers, std)[1] < P_MIN
+
+
+def test_toy_std_is_the_samplers_default():
+    # the chapters score samples with data.TOY_STD: it must be what ring/grid draw with
+    # (the test above measures that the defaults are 0.02 and 0.05)
+    assert data.TOY_STD == {"ring": 0.02, "grid": 0.05}
+    for name, sampler in (("ring", data.ring), ("grid", data.grid)):
+        default = inspect.signature(sampler).parameters["std"].default
+        assert default == data.TOY_STD[name]
 
 
 @settings(max_examples=25, deadline=None)
