@@ -26,6 +26,7 @@ import copy
 import math
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Callable
@@ -268,6 +269,7 @@ def train_gan(
     d_penalty: Callable[[nn.Module, Tensor, Tensor], Tensor] | None = None,
     after_d_step: Callable[[nn.Module], None] | None = None,
     labels: Tensor | None = None,
+    snapshot_train_mode: bool = False,
 ) -> History:
     """Train G against D on the rows of ``real`` and return the :class:`History`.
 
@@ -280,6 +282,9 @@ def train_gan(
     labels: class labels (N,) of the rows of ``real``, for conditional nets (n_classes > 0):
         G(z, y) and D(x, y) are called with y the labels of the real minibatch, so the
         fake batch has the data's class frequencies. Snapshots cycle through the classes.
+    snapshot_train_mode: snapshots are taken with G in eval mode (False, the default: batch
+        norm's running statistics are used and not changed, so a snapshot does not alter the
+        run) or in training mode (True). G is back in its training mode afterwards.
 
     The tricks of chapter 7 are switched on in ``config``: one-sided label smoothing,
     instance noise and an exponential moving average of G's weights (``history.G_ema``).
@@ -310,7 +315,7 @@ def train_gan(
         fixed_z = history.fixed_z
     else:
         history.fixed_z = fixed_z
-        _snapshot(G, fixed_z, 0, history, fixed_y)
+        _snapshot(G, fixed_z, 0, history, fixed_y, snapshot_train_mode)
 
     def z_batch() -> Tensor:  # z ~ p_z, a minibatch
         return sample_latent(config.batch_size, config.z_dim, kind=config.latent, device=device, generator=rng)
@@ -359,7 +364,7 @@ def train_gan(
             if callback is not None:
                 callback(step, history)
         if (config.snapshot_every and step % config.snapshot_every == 0) or step == config.steps:
-            _snapshot(G, fixed_z, step, history, fixed_y)
+            _snapshot(G, fixed_z, step, history, fixed_y, snapshot_train_mode)
         if checkpoint is not None and (
             (config.checkpoint_every and step % config.checkpoint_every == 0) or step == config.steps
         ):
@@ -381,20 +386,45 @@ def _log(history, step, loss_d, loss_g, real_logits, fake_logits, D, G) -> None:
     log["grad_g"].append(grad_norm(G))
 
 
+@contextmanager
+def sampling_mode(G: nn.Module, train_mode: bool = False):
+    """Run G in eval mode (``train_mode=False``) or train mode inside the block; restore after.
+
+    In eval mode batch norm normalises with its running statistics and leaves them alone,
+    so sampling does not change G. In train mode it normalises each batch with the batch's
+    own statistics (as during training) and moves its running statistics.
+    Every submodule gets its own previous mode back.
+    """
+    modes = [m.training for m in G.modules()]
+    G.train(train_mode)
+    try:
+        yield G
+    finally:
+        for m, mode in zip(G.modules(), modes):
+            m.training = mode
+
+
 @torch.no_grad()
-def _snapshot(G: nn.Module, fixed_z: Tensor, step: int, history: History, fixed_y: Tensor | None = None) -> None:
+def _snapshot(G: nn.Module, fixed_z: Tensor, step: int, history: History, fixed_y: Tensor | None = None,
+              train_mode: bool = False) -> None:
     if history.snapshots and history.snapshots[-1][0] == step:
         return
     cond = () if fixed_y is None else (fixed_y,)
-    history.snapshots.append((step, G(fixed_z, *cond).float().cpu()))
+    with sampling_mode(G, train_mode):
+        history.snapshots.append((step, G(fixed_z, *cond).float().cpu()))
 
 
 @torch.no_grad()
 def generate(G: nn.Module, n: int, *, z_dim: int | None = None, latent: str = "normal", batch_size: int = 1000,
-             generator: torch.Generator | None = None, labels: Tensor | None = None) -> Tensor:
+             generator: torch.Generator | None = None, labels: Tensor | None = None,
+             train_mode: bool = False) -> Tensor:
     """n samples G(z), z ~ p_z, computed in batches and returned on the CPU.
 
     labels: for a conditional G, the class of each sample, shape (n,).
+    train_mode: False (the default) samples with G in eval mode, so batch norm uses its
+        running statistics and sampling leaves G unchanged; True samples in training mode
+        (each batch normalised with its own statistics, running statistics updated), as
+        chapter 7 does on purpose. G's previous mode is restored either way.
     """
     device = next(G.parameters()).device
     z_dim = z_dim or G.z_dim
@@ -406,7 +436,8 @@ def generate(G: nn.Module, n: int, *, z_dim: int | None = None, latent: str = "n
     for start in range(0, n, batch_size):
         z = sample_latent(min(batch_size, n - start), z_dim, kind=latent, device=device, generator=generator)
         cond = () if labels is None else (labels[start : start + len(z)],)
-        out.append(G(z, *cond).float().cpu())
+        with sampling_mode(G, train_mode):
+            out.append(G(z, *cond).float().cpu())
     return torch.cat(out)
 
 

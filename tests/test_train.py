@@ -298,3 +298,46 @@ def test_linear_lr_schedule():
     assert moves == pytest.approx([0.1, 0.075, 0.05, 0.025], rel=1e-5)
     with pytest.raises(ValueError, match="lr_schedule must be one of"):
         train.TrainConfig(steps=1, z_dim=1, lr_schedule="cosine")
+
+
+# --- sampling leaves G alone ---------------------------------------------------------------
+
+
+def bn_state(G):
+    return {k: v.clone() for k, v in G.state_dict().items() if "running" in k or "num_batches" in k}
+
+
+def test_generate_leaves_batch_norm_statistics_unchanged():
+    torch.manual_seed(0)
+    G = nets.DCGANGenerator(8, width=4)  # batch norm by default
+    assert any(isinstance(m, nn.BatchNorm2d) for m in G.modules())
+    before = bn_state(G)
+    for mode in (True, False):  # G's own mode comes back, whatever it was
+        G.train(mode)
+        x = train.generate(G, 10, batch_size=4)
+        assert x.shape == (10, 1, 28, 28) and G.training == mode
+        assert all(m.training == mode for m in G.modules())
+        for k, v in bn_state(G).items():
+            assert torch.equal(v, before[k]), k
+    # sampling in training mode (chapter 7) is still possible, and it does move the statistics
+    G.train()
+    train.generate(G, 10, batch_size=4, train_mode=True)
+    after = bn_state(G)
+    assert G.training and int(after["net.1.num_batches_tracked"]) == 3
+    assert not torch.equal(after["net.1.running_mean"], before["net.1.running_mean"])
+
+
+def test_snapshots_leave_batch_norm_statistics_unchanged():
+    """G's batch norm moves once per D step (the fakes), never for a snapshot."""
+    states = []
+    for snapshot_every in (0, 1):
+        torch.manual_seed(0)
+        G, D = nets.DCGANGenerator(8, width=4), nets.DCGANDiscriminator(width=4)
+        images = torch.rand(64, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+        cfg = train.TrainConfig(steps=4, z_dim=8, batch_size=8, n_fixed=4, snapshot_every=snapshot_every)
+        h = train.train_gan(G, D, images, cfg, progress=False)
+        assert len(h.snapshots) == (2 if snapshot_every == 0 else 5) and G.training
+        states.append(bn_state(G))
+    for k, v in states[1].items():
+        assert torch.equal(v, states[0][k]), k
+    assert int(states[1]["net.1.num_batches_tracked"]) == 4  # 4 steps × 1 D step
