@@ -277,7 +277,8 @@ def train_gan(
     checkpoint: a file path; if it exists the run resumes from it, and it is rewritten
         every ``config.checkpoint_every`` steps and at the end.
     callback(step, history): called at every logging step (for live plots, early stops).
-    d_penalty(D, real, fake): a term added to D's loss (e.g. a gradient penalty, chapter 6).
+    d_penalty(D, real, fake): a term added to D's loss (e.g. a gradient penalty, chapter 6). If it
+        has ``state_dict``/``load_state_dict`` (lazy R1 counts its calls), that state is checkpointed.
     after_d_step(D): called after each D update (e.g. weight clipping, chapter 6).
     labels: class labels (N,) of the rows of ``real``, for conditional nets (n_classes > 0):
         G(z, y) and D(x, y) are called with y the labels of the real minibatch, so the
@@ -311,7 +312,7 @@ def train_gan(
     history, start = History(G=G, D=D, G_ema=G_ema), 0
 
     if checkpoint is not None and os.path.exists(checkpoint):
-        start = _load_checkpoint(checkpoint, G, D, opt_g, opt_d, rng, batches, history, config, G_ema)
+        start = _load_checkpoint(checkpoint, G, D, opt_g, opt_d, rng, batches, history, config, G_ema, d_penalty)
         fixed_z = history.fixed_z
     else:
         history.fixed_z = fixed_z
@@ -368,7 +369,7 @@ def train_gan(
         if checkpoint is not None and (
             (config.checkpoint_every and step % config.checkpoint_every == 0) or step == config.steps
         ):
-            _save_checkpoint(checkpoint, step, G, D, opt_g, opt_d, rng, batches, history, config, G_ema)
+            _save_checkpoint(checkpoint, step, G, D, opt_g, opt_d, rng, batches, history, config, G_ema, d_penalty)
         bar.update(1)
     bar.close()
     history.seconds = time.perf_counter() - t0
@@ -444,7 +445,8 @@ def generate(G: nn.Module, n: int, *, z_dim: int | None = None, latent: str = "n
 # ---- checkpoints: everything needed to continue exactly ----------------------------------
 
 
-def _save_checkpoint(path, step, G, D, opt_g, opt_d, rng, batches, history, config, G_ema=None) -> None:
+def _save_checkpoint(path, step, G, D, opt_g, opt_d, rng, batches, history, config, G_ema=None,
+                     d_penalty=None) -> None:
     state = {
         "step": step,
         "config": asdict(config),
@@ -462,12 +464,14 @@ def _save_checkpoint(path, step, G, D, opt_g, opt_d, rng, batches, history, conf
     }
     if G_ema is not None:
         state["G_ema"] = G_ema.state_dict()
+    if hasattr(d_penalty, "state_dict"):  # e.g. lazy R1's count of D steps
+        state["d_penalty"] = d_penalty.state_dict()
     tmp = f"{path}.tmp"
     torch.save(state, tmp)
     os.replace(tmp, path)  # atomic: a crash mid-save leaves the last good checkpoint
 
 
-def _load_checkpoint(path, G, D, opt_g, opt_d, rng, batches, history, config, G_ema=None) -> int:
+def _load_checkpoint(path, G, D, opt_g, opt_d, rng, batches, history, config, G_ema=None, d_penalty=None) -> int:
     state = torch.load(path, map_location=batches.data.device, weights_only=True)
     saved = state["config"]
     for key in ("z_dim", "batch_size", "loss", "latent", "seed"):
@@ -481,6 +485,11 @@ def _load_checkpoint(path, G, D, opt_g, opt_d, rng, batches, history, config, G_
         if "G_ema" not in state:
             raise ValueError(f"checkpoint {path} holds no G_ema, but config.ema={config.ema!r} asks for one")
         G_ema.load_state_dict(state["G_ema"])
+    if hasattr(d_penalty, "load_state_dict"):
+        if "d_penalty" not in state:
+            raise ValueError(f"checkpoint {path} holds no state for d_penalty (a {type(d_penalty).__name__}, "
+                             "which keeps one): the run cannot resume exactly; start a fresh run")
+        d_penalty.load_state_dict(state["d_penalty"])
     opt_g.load_state_dict(state["opt_g"])
     opt_d.load_state_dict(state["opt_d"])
     rng.set_state(state["rng"].cpu())

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from ganlib import nets, train
+from ganlib import nets, regularizers, train
 
 
 def gaussian_data(n=4000, mean=3.0, std=0.5, seed=0):
@@ -59,7 +59,7 @@ def test_nan_stops_with_the_loss_and_step():
         train.train_gan(G, NaND(), gaussian_data(), cfg, progress=False)
 
 
-def run(steps, ckpt, interrupt_at=None, checkpoint_every=10):
+def run(steps, ckpt, interrupt_at=None, checkpoint_every=10, d_penalty=None):
     G, D = small_pair()
     cfg = train.TrainConfig(steps=steps, z_dim=1, batch_size=64, log_every=5, snapshot_every=10,
                             checkpoint_every=checkpoint_every)
@@ -68,7 +68,8 @@ def run(steps, ckpt, interrupt_at=None, checkpoint_every=10):
         if step == interrupt_at:
             raise KeyboardInterrupt
 
-    h = train.train_gan(G, D, gaussian_data(n=300), cfg, checkpoint=ckpt, progress=False, callback=stop)
+    h = train.train_gan(G, D, gaussian_data(n=300), cfg, checkpoint=ckpt, progress=False, callback=stop,
+                        d_penalty=d_penalty)
     return G, D, h
 
 
@@ -83,6 +84,23 @@ def test_interrupted_run_resumes_exactly(tmp_path):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
     assert h.log == h_ref.log
     assert [s for s, _ in h.snapshots] == [s for s, _ in h_ref.snapshots]
+
+
+@pytest.mark.parametrize("every", [3, 8])
+def test_lazy_r1_resumes_exactly(tmp_path, every):
+    """Lazy R1 applies its penalty on D steps 1, 1 + k, 1 + 2k, ...: its count is in the checkpoint.
+
+    With a checkpoint at step 20 and k = 3 or 8 (not divisors of 20) a resumed run whose count
+    restarted at 0 would penalise the wrong steps.
+    """
+    G_ref, D_ref, h_ref = run(40, tmp_path / "straight.pt", d_penalty=regularizers.r1_d_penalty(every=every))
+    ckpt = tmp_path / "interrupted.pt"
+    with pytest.raises(KeyboardInterrupt):
+        run(40, ckpt, interrupt_at=25, d_penalty=regularizers.r1_d_penalty(every=every))
+    G, D, h = run(40, ckpt, d_penalty=regularizers.r1_d_penalty(every=every))  # a fresh penalty object
+    for a, b in zip(list(G.parameters()) + list(D.parameters()), list(G_ref.parameters()) + list(D_ref.parameters())):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    assert h.log == h_ref.log
 
 
 def test_resume_refuses_a_different_config(tmp_path):
