@@ -270,6 +270,7 @@ def train_gan(
     after_d_step: Callable[[nn.Module], None] | None = None,
     labels: Tensor | None = None,
     snapshot_train_mode: bool = False,
+    channels_last: bool = True,
 ) -> History:
     """Train G against D on the rows of ``real`` and return the :class:`History`.
 
@@ -286,6 +287,10 @@ def train_gan(
     snapshot_train_mode: snapshots are taken with G in eval mode (False, the default: batch
         norm's running statistics are used and not changed, so a snapshot does not alter the
         run) or in training mode (True). G is back in its training mode afterwards.
+    channels_last: for image data (4-D ``real``), move G, D and the data to the channels-last
+        memory layout (N, H, W, C in memory), which runs convolutions faster on CPUs and GPUs
+        alike. The values are the same; G and D *stay* channels-last after this call returns
+        (``G.to(memory_format=torch.contiguous_format)`` undoes it). False leaves layouts alone.
 
     The tricks of chapter 7 are switched on in ``config``: one-sided label smoothing,
     instance noise and an exponential moving average of G's weights (``history.G_ema``).
@@ -296,8 +301,9 @@ def train_gan(
     device = next(G.parameters()).device
     real = real.to(device)
     labels = labels.to(device) if labels is not None else None
-    if real.dim() == 4:  # images: the channels-last layout (N, H, W, C in memory) runs convolutions
-        # faster on CPUs and GPUs alike; the values, and so the results, are the same.
+    if not isinstance(channels_last, bool):
+        raise TypeError(f"channels_last must be True or False; got {channels_last!r}")
+    if channels_last and real.dim() == 4:  # images: see the docstring; G and D stay so afterwards
         G.to(memory_format=torch.channels_last)
         D.to(memory_format=torch.channels_last)
         real = real.contiguous(memory_format=torch.channels_last)

@@ -359,3 +359,22 @@ def test_snapshots_leave_batch_norm_statistics_unchanged():
     for k, v in states[1].items():
         assert torch.equal(v, states[0][k]), k
     assert int(states[1]["net.1.num_batches_tracked"]) == 4  # 4 steps × 1 D step
+
+
+def test_channels_last_is_an_explicit_choice():
+    """On image data G and D come back channels-last unless channels_last=False; same values."""
+    outs = {}
+    for flag in (True, False):
+        torch.manual_seed(0)
+        G, D = nets.DCGANGenerator(8, width=4), nets.DCGANDiscriminator(width=4)
+        images = torch.rand(32, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+        cfg = train.TrainConfig(steps=2, z_dim=8, batch_size=8, n_fixed=4)
+        h = train.train_gan(G, D, images, cfg, progress=False, channels_last=flag)
+        convs = [m.weight for m in list(G.modules()) + list(D.modules())
+                 if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)) and m.weight.shape[1] > 1]  # C = 1: same layout
+        assert convs and all(w.is_contiguous(memory_format=torch.channels_last) == flag for w in convs)
+        assert all(w.is_contiguous() != flag for w in convs)
+        outs[flag] = h.snapshots[-1][1]
+    torch.testing.assert_close(outs[True], outs[False], rtol=1e-4, atol=1e-5)  # a layout, not a new model
+    with pytest.raises(TypeError, match="channels_last"):
+        train.train_gan(*small_pair(), gaussian_data(), train.TrainConfig(steps=1, z_dim=1), channels_last="yes")
