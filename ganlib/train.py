@@ -368,14 +368,14 @@ def train_gan(
     if not isinstance(config, TrainConfig):
         raise TypeError(f"config must be a TrainConfig; got {type(config).__name__}")
     _check_labels(labels, real, G, D)
+    if not isinstance(channels_last, bool):
+        raise TypeError(f"channels_last must be True or False; got {channels_last!r}")
     if checkpoint is not None:
         _check_checkpoint_path(checkpoint)  # before step 1, not at the first save
     device = next(G.parameters()).device
     real = real.to(device)
     _check_finite_data(real)  # once, before training: NaN in the data is not a divergence
     labels = labels.to(device) if labels is not None else None
-    if not isinstance(channels_last, bool):
-        raise TypeError(f"channels_last must be True or False; got {channels_last!r}")
     if channels_last and real.dim() == 4:  # images: see the docstring; G and D stay so afterwards
         G.to(memory_format=torch.channels_last)
         D.to(memory_format=torch.channels_last)
@@ -441,18 +441,21 @@ def train_gan(
             update_ema(G_ema, G, config.ema)
 
         # ---- bookkeeping ----------------------------------------------------------------
-        if step % config.log_every == 0 or step == config.steps:
+        log_now = step % config.log_every == 0 or step == config.steps
+        save_now = checkpoint is not None and (
+            (config.checkpoint_every and step % config.checkpoint_every == 0) or step == config.steps
+        )
+        if log_now or save_now:  # a host sync: only here, and never a checkpoint of a diverged run
             first = min((nan_d, nan_g), key=lambda w: int(w.step) or math.inf)  # the earlier one; D first
             first.check(step)
+        if log_now:
             _log(history, step, loss_d, loss_g, real_logits, fake_logits, D, G)
             bar.set_postfix(d_loss=f"{history.last('d_loss'):.3f}", g_loss=f"{history.last('g_loss'):.3f}")
             if callback is not None:
                 callback(step, history)
         if (config.snapshot_every and step % config.snapshot_every == 0) or step == config.steps:
             _snapshot(G, fixed_z, step, history, fixed_y, snapshot_train_mode)
-        if checkpoint is not None and (
-            (config.checkpoint_every and step % config.checkpoint_every == 0) or step == config.steps
-        ):
+        if save_now:
             _save_checkpoint(checkpoint, step, G, D, opt_g, opt_d, rng, batches, history, config, G_ema, d_penalty)
         bar.update(1)
     bar.close()

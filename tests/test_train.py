@@ -519,3 +519,12 @@ def test_checkpoints_are_written_through_a_temporary_file(tmp_path, monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         run(20, ckpt)
     assert ckpt.read_bytes() == good
+
+
+def test_a_diverged_run_writes_no_checkpoint(tmp_path):
+    """NaN at step 3, a checkpoint due at step 4, logging only at step 10: it stops at step 4."""
+    G, _ = small_pair()
+    cfg = train.TrainConfig(steps=20, z_dim=1, batch_size=8, log_every=10, checkpoint_every=4)
+    with pytest.raises(FloatingPointError, match=r"at step 3 \(seen at step 4\)"):
+        train.train_gan(G, NaNAtCall(7), gaussian_data(), cfg, checkpoint=tmp_path / "c.pt", progress=False)
+    assert not (tmp_path / "c.pt").exists()
