@@ -9,6 +9,9 @@ optimiser left as choices::
             update D by descending  L_D(t(x), t(G(z)))
         update G by descending  L_G(t(G(z)))          # D frozen; z from D's last step
 
+:func:`d_step` and :func:`g_step` are the two updates, each a few lines; :func:`train_gan`
+calls them in this loop.
+
 Everything else in this file is bookkeeping a reader can skip on first reading:
 a history of what happened (losses, D(x), D(G(z)), gradient norms), snapshots of
 G's output on *fixed* noise (so pictures over training are comparable), a guard
