@@ -193,6 +193,30 @@ def r2_penalty(critic: Critic, fake: Tensor, *, weight: float = 10.0) -> Tensor:
     return 0.5 * weight * grad.flatten(1).pow(2).sum(dim=1).mean()
 
 
+class LazyR1:
+    """R₁ weighted k·γ on every k-th call, 0 on the others (see :func:`r1_d_penalty`).
+
+    It counts its calls; ``state_dict()``/``load_state_dict()`` carry the count, so that
+    ``train_gan`` can keep it in a checkpoint and a resumed run applies the penalty on
+    the same D steps as an uninterrupted one.
+    """
+
+    def __init__(self, weight: float, every: int):
+        self.weight, self.every, self.calls = weight, every, 0
+
+    def __call__(self, D, real: Tensor, fake: Tensor) -> Tensor:
+        self.calls += 1
+        if (self.calls - 1) % self.every:
+            return real.new_zeros(())
+        return r1_penalty(D, real, weight=self.weight * self.every)
+
+    def state_dict(self) -> dict:
+        return {"calls": self.calls}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.calls = int(state["calls"])
+
+
 def r1_d_penalty(*, weight: float = 10.0, every: int = 1) -> Callable[[nn.Module, Tensor, Tensor], Tensor]:
     """R₁ as ``train_gan``'s ``d_penalty(D, real, fake)`` (the fakes are not used).
 
@@ -203,16 +227,7 @@ def r1_d_penalty(*, weight: float = 10.0, every: int = 1) -> Callable[[nn.Module
     _check_weight(weight)
     if isinstance(every, bool) or not isinstance(every, int) or every < 1:
         raise ValueError(f"every (apply the penalty on every k-th D step) must be an int >= 1; got {every!r}")
-    calls = 0
-
-    def penalty(D, real: Tensor, fake: Tensor) -> Tensor:
-        nonlocal calls
-        calls += 1
-        if (calls - 1) % every:
-            return real.new_zeros(())
-        return r1_penalty(D, real, weight=weight * every)
-
-    return penalty
+    return LazyR1(weight, every)
 
 
 def r2_d_penalty(*, weight: float = 10.0) -> Callable[[nn.Module, Tensor, Tensor], Tensor]:

@@ -59,11 +59,14 @@ def get_device(prefer: str | None = None) -> torch.device:
     """CUDA if present, else MPS, else CPU. ``prefer`` (e.g. ``"cpu"``) overrides.
 
     The environment variable ``GANLIB_DEVICE`` overrides as well, so a reader can
-    force the CPU without editing a notebook.
+    force the CPU without editing a notebook. A device this machine does not have is
+    an error that says how to get one, never a runtime that fails later.
     """
-    prefer = prefer or os.environ.get("GANLIB_DEVICE")
-    if prefer:
-        return torch.device(prefer)
+    name = "device"
+    if prefer is None and os.environ.get("GANLIB_DEVICE"):
+        name, prefer = "GANLIB_DEVICE", os.environ["GANLIB_DEVICE"]
+    if prefer is not None:
+        return _available(prefer, name)
     if torch.cuda.is_available():
         return torch.device("cuda")
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
@@ -71,9 +74,40 @@ def get_device(prefer: str | None = None) -> torch.device:
     return torch.device("cpu")
 
 
+COLAB_GPU = "in Colab: Runtime → Change runtime type → Hardware accelerator: GPU, then run the notebook again"
+
+
+def _available(prefer, name: str) -> torch.device:
+    """torch.device(prefer) if this machine has it, else a ValueError that names ``name``."""
+    if not isinstance(prefer, (str, torch.device)):
+        raise TypeError(f"{name} must be a device name such as 'cpu' or 'cuda', or a torch.device; "
+                        f"got {type(prefer).__name__}")
+    try:
+        device = torch.device(prefer)
+    except RuntimeError:
+        raise ValueError(f"{name} must be a device name such as 'cpu', 'cuda', 'cuda:0' or 'mps'; "
+                         f"got {prefer!r}") from None
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"{name}={prefer!r} asks for a CUDA GPU, but this machine has none that PyTorch "
+                             f"can use. To get one {COLAB_GPU}; or leave {name} unset to use the CPU.")
+        if device.index is not None and device.index >= torch.cuda.device_count():
+            raise ValueError(f"{name}={prefer!r}: this machine has {torch.cuda.device_count()} CUDA GPU(s), "
+                             f"numbered from 0")
+    if device.type == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise ValueError(f"{name}={prefer!r} asks for Apple's MPS GPU, which PyTorch cannot use here (it needs "
+                             f"an Apple-silicon Mac and a PyTorch build with MPS). For a CUDA GPU {COLAB_GPU}; "
+                             f"or leave {name} unset to use the CPU.")
+    return device
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python's, NumPy's and PyTorch's (CPU and CUDA) random generators."""
-    if not isinstance(seed, int) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be a non-negative int; got {seed!r} ({type(seed).__name__})")
+    if seed < 0:
         raise ValueError(f"seed must be a non-negative int; got {seed!r}")
     random.seed(seed)
     np.random.seed(seed % 2**32)
@@ -106,11 +140,16 @@ class Runtime:
 
 
 def setup(seed: int = 0, *, device: str | None = None, verbose: bool = True) -> Runtime:
-    """Seed everything, choose the device, read the profile; print and return them."""
+    """Seed everything, choose the device, read the profile; print and return them.
+
+    device: "cpu", "cuda", "mps" (or a torch.device) to insist on one; an error if this
+    machine lacks it (with how to get a GPU in Colab). None: the fastest there is.
+    """
+    device = get_device(device)  # first: a missing GPU fails before anything else happens
     seed_everything(seed)
     if torch.get_num_threads() > (os.cpu_count() or 1):
         torch.set_num_threads(os.cpu_count() or 1)
-    rt = Runtime(device=get_device(device), profile=profile(), seed=seed)
+    rt = Runtime(device=device, profile=profile(), seed=seed)
     if verbose:
         print(rt)
     return rt

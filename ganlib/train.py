@@ -9,6 +9,9 @@ optimiser left as choices::
             update D by descending  L_D(t(x), t(G(z)))
         update G by descending  L_G(t(G(z)))          # D frozen; z from D's last step
 
+:func:`d_step` and :func:`g_step` are the two updates, each a few lines; :func:`train_gan`
+calls them in this loop.
+
 Everything else in this file is bookkeeping a reader can skip on first reading:
 a history of what happened (losses, D(x), D(G(z)), gradient norms), snapshots of
 G's output on *fixed* noise (so pictures over training are comparable), a guard
@@ -24,8 +27,11 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
+import operator
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Callable
@@ -42,6 +48,39 @@ OPTIMIZERS = ("adam", "rmsprop", "sgd")
 LR_SCHEDULES = ("constant", "linear")
 
 
+# ---- argument checks (wrong type: TypeError, wrong value: ValueError; both name the argument)
+
+
+def _int(value, name: str, low: int = 1) -> int:
+    """value as an int >= low (NumPy integers too; bools and floats are refused)."""
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        value = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an int >= {low}; got {value!r} ({type(value).__name__})") from None
+    if value < low:
+        raise ValueError(f"{name} must be an int >= {low}; got {value!r}")
+    return value
+
+
+def _real(value, name: str, what: str, ok: Callable[[float], bool]) -> float:
+    """value as a finite float for which ok(value) holds; ``what`` says what is expected."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {what}; got {value!r} ({type(value).__name__})")
+    if not (math.isfinite(value) and ok(value)):
+        raise ValueError(f"{name} must be {what}; got {value!r}")
+    return float(value)
+
+
+def _choice(value, name: str, choices: tuple) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {choices}; got {value!r} ({type(value).__name__})")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}; got {value!r}")
+    return value
+
+
 def lr_factor(schedule: str, step: int, steps: int) -> float:
     """The learning rate of step t (1-based) is lr · factor: 1, or 1 − (t − 1)/T for "linear"."""
     return 1.0 if schedule == "constant" else 1.0 - (step - 1) / steps
@@ -51,11 +90,14 @@ def sample_latent(
     n: int, z_dim: int, *, kind: str = "normal", device=None, generator: torch.Generator | None = None
 ) -> Tensor:
     """Noise z ~ p_z: standard normal N(0, I) or uniform U[-1, 1]^d. Shape (n, z_dim)."""
+    n, z_dim = _int(n, "n"), _int(z_dim, "z_dim")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator or None; got {type(generator).__name__}")
     if kind == "normal":
         return torch.randn(n, z_dim, device=device, generator=generator)
     if kind == "uniform":
         return torch.rand(n, z_dim, device=device, generator=generator) * 2 - 1
-    raise ValueError(f"latent kind must be one of {LATENTS}; got {kind!r}")
+    _choice(kind, "kind (the latent distribution)", LATENTS)
 
 
 @dataclass(frozen=True)
@@ -88,34 +130,33 @@ class TrainConfig:
     ema: float = 0.0  # β: if > 0, History.G_ema holds θ_ema ← β θ_ema + (1 − β) θ_G after each G step
     lr_schedule: str = "constant"  # or "linear": both learning rates fall linearly to 0 at the last step
 
-    def __post_init__(self):
+    def __post_init__(self):  # every field checked here, so a bad run fails before it starts
         for name in ("steps", "z_dim", "batch_size", "d_steps", "log_every", "n_fixed"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value <= 0:
-                raise ValueError(f"{name} must be a positive int; got {value!r}")
-        if self.loss not in losses.KINDS:
-            raise ValueError(f"loss must be one of {losses.KINDS}; got {self.loss!r}")
-        g_kinds = losses.KINDS + losses.G_ONLY_KINDS
-        if self.g_loss_kind is not None and self.g_loss_kind not in g_kinds:
-            raise ValueError(f"g_loss_kind must be one of {g_kinds}; got {self.g_loss_kind!r}")
-        if self.latent not in LATENTS:
-            raise ValueError(f"latent must be one of {LATENTS}; got {self.latent!r}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {self.optimizer!r}")
-        if self.lr_g <= 0 or self.lr_d <= 0:
-            raise ValueError(f"lr_g and lr_d must be positive; got {self.lr_g!r}, {self.lr_d!r}")
-        if not 0 <= self.label_smoothing < 0.5:
-            raise ValueError(f"label_smoothing (α, real target 1 − α) must be in [0, 0.5); got {self.label_smoothing!r}")
+            _int(getattr(self, name), name, low=1)
+        for name in ("snapshot_every", "checkpoint_every", "seed"):
+            _int(getattr(self, name), name, low=0)
+        _choice(self.loss, "loss", losses.KINDS)
+        if self.g_loss_kind is not None:
+            _choice(self.g_loss_kind, "g_loss_kind", losses.KINDS + losses.G_ONLY_KINDS)
+        _choice(self.latent, "latent", LATENTS)
+        _choice(self.optimizer, "optimizer", OPTIMIZERS)
+        _choice(self.lr_schedule, "lr_schedule", LR_SCHEDULES)
+        for name in ("lr_g", "lr_d"):
+            _real(getattr(self, name), name, "a finite number > 0 (a learning rate)", lambda v: v > 0)
+        if not isinstance(self.betas, (tuple, list)):
+            raise TypeError(f"betas must be a pair (β1, β2) of numbers in [0, 1); got {self.betas!r}")
+        if len(self.betas) != 2:
+            raise ValueError(f"betas must be a pair (β1, β2) of numbers in [0, 1); got {self.betas!r}")
+        betas = tuple(_real(b, f"betas[{i}]", "a number in [0, 1) (Adam's β)", lambda v: 0 <= v < 1)
+                      for i, b in enumerate(self.betas))
+        object.__setattr__(self, "betas", betas)  # a list becomes a tuple (the config is frozen)
+        _real(self.label_smoothing, "label_smoothing (α, real target 1 − α)", "in [0, 0.5)", lambda v: 0 <= v < 0.5)
         if self.label_smoothing and self.loss not in ("minimax", "nonsaturating"):
             raise ValueError(
                 f"label_smoothing needs a cross-entropy loss ('minimax' or 'nonsaturating'); got loss={self.loss!r}"
             )
-        if not self.instance_noise >= 0:
-            raise ValueError(f"instance_noise (a standard deviation) must be >= 0; got {self.instance_noise!r}")
-        if self.lr_schedule not in LR_SCHEDULES:
-            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}; got {self.lr_schedule!r}")
-        if not 0 <= self.ema < 1:
-            raise ValueError(f"ema (the averaging rate β) must be in [0, 1); got {self.ema!r}")
+        _real(self.instance_noise, "instance_noise (a standard deviation)", "a number >= 0", lambda v: v >= 0)
+        _real(self.ema, "ema (the averaging rate β)", "in [0, 1)", lambda v: 0 <= v < 1)
 
 
 @dataclass
@@ -178,6 +219,15 @@ class _Batches:
         return self.data[self.next_indices()]  # (B, ...)
 
 
+def _check_finite_data(real: Tensor) -> None:
+    """NaN or ±inf in the training data would look like a divergence later: say so now (one sync)."""
+    bad = ~torch.isfinite(real.flatten(1) if real.dim() > 1 else real[:, None]).all(dim=1)  # (N,)
+    if bad.any():
+        rows = bad.nonzero().flatten()
+        raise ValueError(f"real (the training data) has NaN or inf values in {len(rows)} of its {len(real)} rows "
+                         f"(the first is row {int(rows[0])}); clean or drop those rows before training")
+
+
 def _check_labels(labels: Tensor | None, real: Tensor, G: nn.Module, D: nn.Module) -> None:
     nets = {"G": getattr(G, "n_classes", 0), "D": getattr(D, "n_classes", 0)}
     if labels is None:
@@ -205,12 +255,31 @@ def update_ema(average: nn.Module, model: nn.Module, beta: float) -> None:
         b_avg.copy_(b)
 
 
-def _check_finite(value: Tensor, what: str, step: int) -> None:
-    if not torch.isfinite(value):
-        raise FloatingPointError(
-            f"{what} became {value.item()} at step {step}: training diverged. "
-            "Try a smaller learning rate, another loss, or a regulariser (chapter 6)."
-        )
+class _FirstNonFinite:
+    """The first step at which a loss became NaN or ±inf, remembered on the loss's device.
+
+    ``update`` runs every step without a host sync (it only queues tensor operations on
+    the GPU); ``check`` reads the result, a sync, at the logging steps only.
+    """
+
+    def __init__(self, what: str, device: torch.device):
+        self.what = what
+        self.step = torch.zeros((), dtype=torch.long, device=device)  # 0: every loss finite so far
+        self.value = torch.zeros((), device=device)
+
+    def update(self, loss: Tensor, step: int) -> None:
+        loss = loss.detach().float()
+        first = (self.step == 0) & ~torch.isfinite(loss)
+        self.step = torch.where(first, step, self.step)
+        self.value = torch.where(first, loss, self.value)
+
+    def check(self, now: int) -> None:
+        step = int(self.step)
+        if step:
+            raise FloatingPointError(
+                f"{self.what} became {self.value.item()} at step {step} (seen at step {now}): training diverged. "
+                "Try a smaller learning rate, another loss, or a regulariser (chapter 6)."
+            )
 
 
 def d_step(G, D, opt_d, x, z, *, d_loss, cond=(), see=nn.Identity(),
@@ -268,6 +337,8 @@ def train_gan(
     d_penalty: Callable[[nn.Module, Tensor, Tensor], Tensor] | None = None,
     after_d_step: Callable[[nn.Module], None] | None = None,
     labels: Tensor | None = None,
+    snapshot_train_mode: bool = False,
+    channels_last: bool = True,
 ) -> History:
     """Train G against D on the rows of ``real`` and return the :class:`History`.
 
@@ -275,23 +346,40 @@ def train_gan(
     checkpoint: a file path; if it exists the run resumes from it, and it is rewritten
         every ``config.checkpoint_every`` steps and at the end.
     callback(step, history): called at every logging step (for live plots, early stops).
-    d_penalty(D, real, fake): a term added to D's loss (e.g. a gradient penalty, chapter 6).
+    d_penalty(D, real, fake): a term added to D's loss (e.g. a gradient penalty, chapter 6). If it
+        has ``state_dict``/``load_state_dict`` (lazy R1 counts its calls), that state is checkpointed.
     after_d_step(D): called after each D update (e.g. weight clipping, chapter 6).
     labels: class labels (N,) of the rows of ``real``, for conditional nets (n_classes > 0):
         G(z, y) and D(x, y) are called with y the labels of the real minibatch, so the
         fake batch has the data's class frequencies. Snapshots cycle through the classes.
+    snapshot_train_mode: snapshots are taken with G in eval mode (False, the default: batch
+        norm's running statistics are used and not changed, so a snapshot does not alter the
+        run) or in training mode (True). G is back in its training mode afterwards.
+    channels_last: for image data (4-D ``real``), move G, D and the data to the channels-last
+        memory layout (N, H, W, C in memory), which runs convolutions faster on CPUs and GPUs
+        alike. The values are the same; G and D *stay* channels-last after this call returns
+        (``G.to(memory_format=torch.contiguous_format)`` undoes it). False leaves layouts alone.
 
     The tricks of chapter 7 are switched on in ``config``: one-sided label smoothing,
     instance noise and an exponential moving average of G's weights (``history.G_ema``).
     """
     if not isinstance(real, Tensor):
         raise TypeError(f"real must be a torch.Tensor of training samples; got {type(real).__name__}")
+    if not real.is_floating_point():
+        raise TypeError(f"real must be a floating-point tensor (e.g. real.float(), scaled like G's output); "
+                        f"got dtype {real.dtype}")
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig; got {type(config).__name__}")
     _check_labels(labels, real, G, D)
+    if not isinstance(channels_last, bool):
+        raise TypeError(f"channels_last must be True or False; got {channels_last!r}")
+    if checkpoint is not None:
+        _check_checkpoint_path(checkpoint)  # before step 1, not at the first save
     device = next(G.parameters()).device
     real = real.to(device)
+    _check_finite_data(real)  # once, before training: NaN in the data is not a divergence
     labels = labels.to(device) if labels is not None else None
-    if real.dim() == 4:  # images: the channels-last layout (N, H, W, C in memory) runs convolutions
-        # faster on CPUs and GPUs alike; the values, and so the results, are the same.
+    if channels_last and real.dim() == 4:  # images: see the docstring; G and D stay so afterwards
         G.to(memory_format=torch.channels_last)
         D.to(memory_format=torch.channels_last)
         real = real.contiguous(memory_format=torch.channels_last)
@@ -306,11 +394,11 @@ def train_gan(
     history, start = History(G=G, D=D, G_ema=G_ema), 0
 
     if checkpoint is not None and os.path.exists(checkpoint):
-        start = _load_checkpoint(checkpoint, G, D, opt_g, opt_d, rng, batches, history, config, G_ema)
+        start = _load_checkpoint(checkpoint, G, D, opt_g, opt_d, rng, batches, history, config, G_ema, d_penalty)
         fixed_z = history.fixed_z
     else:
         history.fixed_z = fixed_z
-        _snapshot(G, fixed_z, 0, history, fixed_y)
+        _snapshot(G, fixed_z, 0, history, fixed_y, snapshot_train_mode)
 
     def z_batch() -> Tensor:  # z ~ p_z, a minibatch
         return sample_latent(config.batch_size, config.z_dim, kind=config.latent, device=device, generator=rng)
@@ -327,6 +415,9 @@ def train_gan(
             )
         return losses.d_loss(config.loss, real_logits, fake_logits)
 
+    nan_d = _FirstNonFinite(f"the discriminator loss ({config.loss})", device)
+    nan_g = _FirstNonFinite(f"the generator loss ({g_kind})", device)
+
     t0 = time.perf_counter()
     bar = tqdm(total=config.steps, initial=start, disable=not progress, desc="training", leave=False)
     for step in range(start + 1, config.steps + 1):
@@ -342,28 +433,33 @@ def train_gan(
             loss_d, real_logits, fake_logits, fake = d_step(
                 G, D, opt_d, real[idx], z_batch(), d_loss=d_loss_of, cond=cond, see=noisy, penalty=d_penalty
             )
+            nan_d.update(loss_d, step)
             if after_d_step is not None:
                 after_d_step(D)
         # G's step reuses the fake batch of D's last step (as the PyTorch DCGAN example
         # does): a fresh z would be as good and cost one more forward pass of G.
         loss_g = g_step(D, opt_g, fake, g_loss=partial(losses.g_loss, g_kind), cond=cond, see=noisy)
+        nan_g.update(loss_g, step)
         if G_ema is not None:
             update_ema(G_ema, G, config.ema)
 
         # ---- bookkeeping ----------------------------------------------------------------
-        if step % config.log_every == 0 or step == config.steps:
-            _check_finite(loss_d.detach(), f"the discriminator loss ({config.loss})", step)
-            _check_finite(loss_g.detach(), f"the generator loss ({g_kind})", step)
+        log_now = step % config.log_every == 0 or step == config.steps
+        save_now = checkpoint is not None and (
+            (config.checkpoint_every and step % config.checkpoint_every == 0) or step == config.steps
+        )
+        if log_now or save_now:  # a host sync: only here, and never a checkpoint of a diverged run
+            first = min((nan_d, nan_g), key=lambda w: int(w.step) or math.inf)  # the earlier one; D first
+            first.check(step)
+        if log_now:
             _log(history, step, loss_d, loss_g, real_logits, fake_logits, D, G)
             bar.set_postfix(d_loss=f"{history.last('d_loss'):.3f}", g_loss=f"{history.last('g_loss'):.3f}")
             if callback is not None:
                 callback(step, history)
         if (config.snapshot_every and step % config.snapshot_every == 0) or step == config.steps:
-            _snapshot(G, fixed_z, step, history, fixed_y)
-        if checkpoint is not None and (
-            (config.checkpoint_every and step % config.checkpoint_every == 0) or step == config.steps
-        ):
-            _save_checkpoint(checkpoint, step, G, D, opt_g, opt_d, rng, batches, history, config, G_ema)
+            _snapshot(G, fixed_z, step, history, fixed_y, snapshot_train_mode)
+        if save_now:
+            _save_checkpoint(checkpoint, step, G, D, opt_g, opt_d, rng, batches, history, config, G_ema, d_penalty)
         bar.update(1)
     bar.close()
     history.seconds = time.perf_counter() - t0
@@ -381,23 +477,56 @@ def _log(history, step, loss_d, loss_g, real_logits, fake_logits, D, G) -> None:
     log["grad_g"].append(grad_norm(G))
 
 
+@contextmanager
+def sampling_mode(G: nn.Module, train_mode: bool = False):
+    """Run G in eval mode (``train_mode=False``) or train mode inside the block; restore after.
+
+    In eval mode batch norm normalises with its running statistics and leaves them alone,
+    so sampling does not change G. In train mode it normalises each batch with the batch's
+    own statistics (as during training) and moves its running statistics.
+    Every submodule gets its own previous mode back.
+    """
+    modes = [m.training for m in G.modules()]
+    G.train(train_mode)
+    try:
+        yield G
+    finally:
+        for m, mode in zip(G.modules(), modes):
+            m.training = mode
+
+
 @torch.no_grad()
-def _snapshot(G: nn.Module, fixed_z: Tensor, step: int, history: History, fixed_y: Tensor | None = None) -> None:
+def _snapshot(G: nn.Module, fixed_z: Tensor, step: int, history: History, fixed_y: Tensor | None = None,
+              train_mode: bool = False) -> None:
     if history.snapshots and history.snapshots[-1][0] == step:
         return
     cond = () if fixed_y is None else (fixed_y,)
-    history.snapshots.append((step, G(fixed_z, *cond).float().cpu()))
+    with sampling_mode(G, train_mode):
+        history.snapshots.append((step, G(fixed_z, *cond).float().cpu()))
 
 
 @torch.no_grad()
 def generate(G: nn.Module, n: int, *, z_dim: int | None = None, latent: str = "normal", batch_size: int = 1000,
-             generator: torch.Generator | None = None, labels: Tensor | None = None) -> Tensor:
+             generator: torch.Generator | None = None, labels: Tensor | None = None,
+             train_mode: bool = False) -> Tensor:
     """n samples G(z), z ~ p_z, computed in batches and returned on the CPU.
 
     labels: for a conditional G, the class of each sample, shape (n,).
+    train_mode: False (the default) samples with G in eval mode, so batch norm uses its
+        running statistics and sampling leaves G unchanged; True samples in training mode
+        (each batch normalised with its own statistics, running statistics updated), as
+        chapter 7 does on purpose. G's previous mode is restored either way.
     """
+    if not isinstance(G, nn.Module):
+        raise TypeError(f"G must be an nn.Module (a generator); got {type(G).__name__}")
+    n, batch_size = _int(n, "n"), _int(batch_size, "batch_size")
+    if z_dim is None:
+        if not hasattr(G, "z_dim"):
+            raise ValueError("z_dim must be given: G has no z_dim attribute to read it from")
+        z_dim = G.z_dim
+    z_dim = _int(z_dim, "z_dim")
+    _choice(latent, "latent", LATENTS)
     device = next(G.parameters()).device
-    z_dim = z_dim or G.z_dim
     if labels is not None:
         if not isinstance(labels, Tensor) or labels.shape != (n,):
             raise ValueError(f"labels must be a tensor of shape ({n},), one class per sample")
@@ -406,14 +535,56 @@ def generate(G: nn.Module, n: int, *, z_dim: int | None = None, latent: str = "n
     for start in range(0, n, batch_size):
         z = sample_latent(min(batch_size, n - start), z_dim, kind=latent, device=device, generator=generator)
         cond = () if labels is None else (labels[start : start + len(z)],)
-        out.append(G(z, *cond).float().cpu())
+        with sampling_mode(G, train_mode):
+            out.append(G(z, *cond).float().cpu())
     return torch.cat(out)
 
 
 # ---- checkpoints: everything needed to continue exactly ----------------------------------
 
+CHECKPOINT_KEYS = ("step", "config", "G", "D", "opt_g", "opt_d", "rng", "order", "pos", "log", "fixed_z")
 
-def _save_checkpoint(path, step, G, D, opt_g, opt_d, rng, batches, history, config, G_ema=None) -> None:
+
+def _check_checkpoint_path(path) -> None:
+    """Fail before training if the checkpoint could not be written at the end of the run."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"checkpoint must be a file path (str or os.PathLike) or None; got {type(path).__name__}")
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise ValueError(f"checkpoint {path!r} is a directory; give a file path inside it, e.g. {path}/run.pt")
+    if not os.path.isdir(folder):
+        raise ValueError(f"checkpoint {path!r}: its directory {folder!r} does not exist; "
+                         f"create it first (os.makedirs({folder!r}, exist_ok=True)) or choose another path")
+    try:  # the test that counts: can a file be created there (the temporary file of every save)?
+        with open(f"{path}.tmp", "wb"):
+            pass
+        os.remove(f"{path}.tmp")
+    except OSError as e:
+        raise ValueError(f"checkpoint {path!r}: cannot write in {folder!r} ({e.strerror}); "
+                         "choose a writable directory") from None
+
+
+def _read_checkpoint(path, device) -> dict:
+    """torch.load with weights only, and errors that say which file is wrong and what to do."""
+    advice = "delete it (or pass another file as checkpoint=) to start a fresh run"
+    try:
+        state = torch.load(path, map_location=device, weights_only=True)
+    except Exception as e:  # random bytes, an empty or truncated file, pickled objects
+        size = os.path.getsize(path)
+        what = "is empty (0 bytes)" if size == 0 else f"cannot be read as a checkpoint ({type(e).__name__}, {size} bytes)"
+        raise ValueError(
+            f"checkpoint {os.fspath(path)!r} {what}: it is corrupted, truncated or not a ganlib checkpoint; {advice}"
+        ) from None
+    missing = [k for k in CHECKPOINT_KEYS if not isinstance(state, dict) or k not in state]
+    if missing:
+        raise ValueError(f"checkpoint {os.fspath(path)!r} is a torch file but not a ganlib training checkpoint "
+                         f"(it lacks {', '.join(missing)}); {advice}")
+    return state
+
+
+def _save_checkpoint(path, step, G, D, opt_g, opt_d, rng, batches, history, config, G_ema=None,
+                     d_penalty=None) -> None:
     state = {
         "step": step,
         "config": asdict(config),
@@ -431,13 +602,18 @@ def _save_checkpoint(path, step, G, D, opt_g, opt_d, rng, batches, history, conf
     }
     if G_ema is not None:
         state["G_ema"] = G_ema.state_dict()
+    if hasattr(d_penalty, "state_dict"):  # e.g. lazy R1's count of D steps
+        state["d_penalty"] = d_penalty.state_dict()
     tmp = f"{path}.tmp"
-    torch.save(state, tmp)
-    os.replace(tmp, path)  # atomic: a crash mid-save leaves the last good checkpoint
+    with open(tmp, "wb") as f:
+        torch.save(state, f)
+        f.flush()
+        os.fsync(f.fileno())  # the bytes are on disk before the rename makes them the checkpoint
+    os.replace(tmp, path)  # atomic: a run killed mid-save leaves the last good checkpoint
 
 
-def _load_checkpoint(path, G, D, opt_g, opt_d, rng, batches, history, config, G_ema=None) -> int:
-    state = torch.load(path, map_location=batches.data.device, weights_only=True)
+def _load_checkpoint(path, G, D, opt_g, opt_d, rng, batches, history, config, G_ema=None, d_penalty=None) -> int:
+    state = _read_checkpoint(path, batches.data.device)
     saved = state["config"]
     for key in ("z_dim", "batch_size", "loss", "latent", "seed"):
         if saved[key] != getattr(config, key):
@@ -450,6 +626,11 @@ def _load_checkpoint(path, G, D, opt_g, opt_d, rng, batches, history, config, G_
         if "G_ema" not in state:
             raise ValueError(f"checkpoint {path} holds no G_ema, but config.ema={config.ema!r} asks for one")
         G_ema.load_state_dict(state["G_ema"])
+    if hasattr(d_penalty, "load_state_dict"):
+        if "d_penalty" not in state:
+            raise ValueError(f"checkpoint {path} holds no state for d_penalty (a {type(d_penalty).__name__}, "
+                             "which keeps one): the run cannot resume exactly; start a fresh run")
+        d_penalty.load_state_dict(state["d_penalty"])
     opt_g.load_state_dict(state["opt_g"])
     opt_d.load_state_dict(state["opt_d"])
     rng.set_state(state["rng"].cpu())

@@ -35,3 +35,27 @@ def test_device_override(monkeypatch):
     assert ganlib.get_device() == torch.device("cpu")
     with pytest.raises(ValueError, match="seed must be a non-negative int"):
         ganlib.seed_everything(-1)
+
+
+@pytest.mark.parametrize("kind", ["cuda", "cuda:0", "mps"])
+def test_a_missing_gpu_is_a_clear_error(kind, monkeypatch):
+    monkeypatch.delenv("GANLIB_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    with pytest.raises(ValueError, match=f"device='{kind}' asks for .*Runtime → Change runtime type"):
+        ganlib.setup(device=kind, verbose=False)
+    monkeypatch.setenv("GANLIB_DEVICE", kind)  # the environment variable is named when it is the cause
+    with pytest.raises(ValueError, match=f"GANLIB_DEVICE='{kind}' asks for"):
+        ganlib.get_device()
+
+
+def test_device_and_seed_arguments_are_checked(monkeypatch):
+    monkeypatch.delenv("GANLIB_DEVICE", raising=False)
+    with pytest.raises(ValueError, match="device must be a device name .* got 'gpu'"):
+        ganlib.setup(device="gpu", verbose=False)
+    with pytest.raises(TypeError, match="device must be a device name"):
+        ganlib.setup(device=0.5, verbose=False)
+    with pytest.raises(TypeError, match="seed must be a non-negative int"):
+        ganlib.setup("3", verbose=False)
+    assert ganlib.setup(device="cpu", verbose=False).device == torch.device("cpu")
+    assert ganlib.get_device(torch.device("cpu")) == torch.device("cpu")

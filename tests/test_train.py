@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from ganlib import nets, train
+from ganlib import nets, regularizers, train
 
 
 def gaussian_data(n=4000, mean=3.0, std=0.5, seed=0):
@@ -55,11 +55,11 @@ def test_nan_stops_with_the_loss_and_step():
 
     G, _ = small_pair()
     cfg = train.TrainConfig(steps=10, z_dim=1, batch_size=8, log_every=5)
-    with pytest.raises(FloatingPointError, match=r"discriminator loss \(nonsaturating\) became nan at step 5"):
+    with pytest.raises(FloatingPointError, match=r"discriminator loss \(nonsaturating\) became nan at step 1 \(seen at step 5\)"):
         train.train_gan(G, NaND(), gaussian_data(), cfg, progress=False)
 
 
-def run(steps, ckpt, interrupt_at=None, checkpoint_every=10):
+def run(steps, ckpt, interrupt_at=None, checkpoint_every=10, d_penalty=None):
     G, D = small_pair()
     cfg = train.TrainConfig(steps=steps, z_dim=1, batch_size=64, log_every=5, snapshot_every=10,
                             checkpoint_every=checkpoint_every)
@@ -68,7 +68,8 @@ def run(steps, ckpt, interrupt_at=None, checkpoint_every=10):
         if step == interrupt_at:
             raise KeyboardInterrupt
 
-    h = train.train_gan(G, D, gaussian_data(n=300), cfg, checkpoint=ckpt, progress=False, callback=stop)
+    h = train.train_gan(G, D, gaussian_data(n=300), cfg, checkpoint=ckpt, progress=False, callback=stop,
+                        d_penalty=d_penalty)
     return G, D, h
 
 
@@ -85,6 +86,23 @@ def test_interrupted_run_resumes_exactly(tmp_path):
     assert [s for s, _ in h.snapshots] == [s for s, _ in h_ref.snapshots]
 
 
+@pytest.mark.parametrize("every", [3, 8])
+def test_lazy_r1_resumes_exactly(tmp_path, every):
+    """Lazy R1 applies its penalty on D steps 1, 1 + k, 1 + 2k, ...: its count is in the checkpoint.
+
+    With a checkpoint at step 20 and k = 3 or 8 (not divisors of 20) a resumed run whose count
+    restarted at 0 would penalise the wrong steps.
+    """
+    G_ref, D_ref, h_ref = run(40, tmp_path / "straight.pt", d_penalty=regularizers.r1_d_penalty(every=every))
+    ckpt = tmp_path / "interrupted.pt"
+    with pytest.raises(KeyboardInterrupt):
+        run(40, ckpt, interrupt_at=25, d_penalty=regularizers.r1_d_penalty(every=every))
+    G, D, h = run(40, ckpt, d_penalty=regularizers.r1_d_penalty(every=every))  # a fresh penalty object
+    for a, b in zip(list(G.parameters()) + list(D.parameters()), list(G_ref.parameters()) + list(D_ref.parameters())):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    assert h.log == h_ref.log
+
+
 def test_resume_refuses_a_different_config(tmp_path):
     ckpt = tmp_path / "c.pt"
     run(10, ckpt)
@@ -97,7 +115,7 @@ def test_resume_refuses_a_different_config(tmp_path):
 def test_config_errors_name_the_argument():
     with pytest.raises(ValueError, match="loss must be one of"):
         train.TrainConfig(steps=1, z_dim=1, loss="wgan")
-    with pytest.raises(ValueError, match="d_steps must be a positive int"):
+    with pytest.raises(ValueError, match="d_steps must be an int >= 1"):
         train.TrainConfig(steps=1, z_dim=1, d_steps=0)
     with pytest.raises(ValueError, match="latent must be one of"):
         train.TrainConfig(steps=1, z_dim=1, latent="cauchy")
@@ -298,3 +316,215 @@ def test_linear_lr_schedule():
     assert moves == pytest.approx([0.1, 0.075, 0.05, 0.025], rel=1e-5)
     with pytest.raises(ValueError, match="lr_schedule must be one of"):
         train.TrainConfig(steps=1, z_dim=1, lr_schedule="cosine")
+
+
+# --- sampling leaves G alone ---------------------------------------------------------------
+
+
+def bn_state(G):
+    return {k: v.clone() for k, v in G.state_dict().items() if "running" in k or "num_batches" in k}
+
+
+def test_generate_leaves_batch_norm_statistics_unchanged():
+    torch.manual_seed(0)
+    G = nets.DCGANGenerator(8, width=4)  # batch norm by default
+    assert any(isinstance(m, nn.BatchNorm2d) for m in G.modules())
+    before = bn_state(G)
+    for mode in (True, False):  # G's own mode comes back, whatever it was
+        G.train(mode)
+        x = train.generate(G, 10, batch_size=4)
+        assert x.shape == (10, 1, 28, 28) and G.training == mode
+        assert all(m.training == mode for m in G.modules())
+        for k, v in bn_state(G).items():
+            assert torch.equal(v, before[k]), k
+    # sampling in training mode (chapter 7) is still possible, and it does move the statistics
+    G.train()
+    train.generate(G, 10, batch_size=4, train_mode=True)
+    after = bn_state(G)
+    assert G.training and int(after["net.1.num_batches_tracked"]) == 3
+    assert not torch.equal(after["net.1.running_mean"], before["net.1.running_mean"])
+
+
+def test_snapshots_leave_batch_norm_statistics_unchanged():
+    """G's batch norm moves once per D step (the fakes), never for a snapshot."""
+    states = []
+    for snapshot_every in (0, 1):
+        torch.manual_seed(0)
+        G, D = nets.DCGANGenerator(8, width=4), nets.DCGANDiscriminator(width=4)
+        images = torch.rand(64, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+        cfg = train.TrainConfig(steps=4, z_dim=8, batch_size=8, n_fixed=4, snapshot_every=snapshot_every)
+        h = train.train_gan(G, D, images, cfg, progress=False)
+        assert len(h.snapshots) == (2 if snapshot_every == 0 else 5) and G.training
+        states.append(bn_state(G))
+    for k, v in states[1].items():
+        assert torch.equal(v, states[0][k]), k
+    assert int(states[1]["net.1.num_batches_tracked"]) == 4  # 4 steps × 1 D step
+
+
+def test_channels_last_is_an_explicit_choice():
+    """On image data G and D come back channels-last unless channels_last=False; same values."""
+    outs = {}
+    for flag in (True, False):
+        torch.manual_seed(0)
+        G, D = nets.DCGANGenerator(8, width=4), nets.DCGANDiscriminator(width=4)
+        images = torch.rand(32, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+        cfg = train.TrainConfig(steps=2, z_dim=8, batch_size=8, n_fixed=4)
+        h = train.train_gan(G, D, images, cfg, progress=False, channels_last=flag)
+        convs = [m.weight for m in list(G.modules()) + list(D.modules())
+                 if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)) and m.weight.shape[1] > 1]  # C = 1: same layout
+        assert convs and all(w.is_contiguous(memory_format=torch.channels_last) == flag for w in convs)
+        assert all(w.is_contiguous() != flag for w in convs)
+        outs[flag] = h.snapshots[-1][1]
+    torch.testing.assert_close(outs[True], outs[False], rtol=1e-4, atol=1e-5)  # a layout, not a new model
+    with pytest.raises(TypeError, match="channels_last"):
+        train.train_gan(*small_pair(), gaussian_data(), train.TrainConfig(steps=1, z_dim=1), channels_last="yes")
+
+
+# --- faults: NaN, bad data, bad arguments, bad checkpoints (issue 17) ------------------------
+
+
+class NaNAtCall(nn.Module):
+    """A linear D whose output is NaN on its n-th call (3 calls a step: real, fake, G's step)."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.lin, self.n, self.calls = nn.Linear(1, 1), n, 0
+
+    def forward(self, x):
+        self.calls += 1
+        out = self.lin(x).squeeze(1)
+        return out * float("nan") if self.calls == self.n else out
+
+
+@pytest.mark.parametrize("call, which", [(7, "discriminator loss \\(nonsaturating\\)"),
+                                         (9, "generator loss \\(nonsaturating\\)")])
+def test_nan_is_reported_at_the_step_where_it_happened(call, which):
+    """A NaN at step 3 with log_every=10 is reported as step 3 (seen at the logging step 10)."""
+    G, _ = small_pair()
+    cfg = train.TrainConfig(steps=20, z_dim=1, batch_size=8, log_every=10)
+    with pytest.raises(FloatingPointError, match=which + r" became nan at step 3 \(seen at step 10\)"):
+        train.train_gan(G, NaNAtCall(call), gaussian_data(), cfg, progress=False)
+
+
+def test_nan_in_the_data_is_caught_before_training():
+    x = gaussian_data(100)
+    x[17, 0] = float("nan")
+    x[40, 0] = float("inf")
+    G, D = small_pair()
+    with pytest.raises(ValueError, match=r"real \(the training data\) has NaN or inf values in 2 of its 100 rows "
+                                         r"\(the first is row 17\)"):
+        train.train_gan(G, D, x, train.TrainConfig(steps=5, z_dim=1, batch_size=8), progress=False)
+    with pytest.raises(TypeError, match="real must be a floating-point tensor"):
+        train.train_gan(G, D, torch.zeros(100, 1, dtype=torch.uint8), train.TrainConfig(steps=5, z_dim=1),
+                        progress=False)
+
+
+@pytest.mark.parametrize("field, value, error", [
+    ("lr_g", float("nan"), ValueError), ("lr_d", float("inf"), ValueError), ("lr_g", 0.0, ValueError),
+    ("lr_d", "1e-3", TypeError), ("betas", (1.5, 0.999), ValueError), ("betas", (0.5, -0.1), ValueError),
+    ("betas", (0.5,), ValueError), ("betas", 0.5, TypeError), ("seed", -1, ValueError), ("seed", "3", TypeError),
+    ("seed", True, TypeError), ("seed", 1.0, TypeError), ("snapshot_every", -1, ValueError),
+    ("checkpoint_every", -5, ValueError), ("steps", True, TypeError), ("steps", 0, ValueError),
+    ("z_dim", 2.5, TypeError), ("batch_size", "64", TypeError), ("log_every", 0, ValueError),
+    ("n_fixed", -1, ValueError), ("d_steps", None, TypeError), ("loss", 3, TypeError),
+    ("g_loss_kind", "bogus", ValueError), ("optimizer", "lbfgs", ValueError), ("latent", None, TypeError),
+    ("lr_schedule", "cosine", ValueError), ("label_smoothing", float("nan"), ValueError),
+    ("label_smoothing", "0.1", TypeError), ("instance_noise", -0.1, ValueError),
+    ("instance_noise", float("inf"), ValueError), ("ema", 1.0, ValueError), ("ema", False, TypeError),
+])
+def test_config_validates_every_field(field, value, error):
+    with pytest.raises(error, match=field.split("_kind")[0]):
+        train.TrainConfig(**{"steps": 1, "z_dim": 1, field: value})
+
+
+def test_config_accepts_numpy_ints_and_list_betas():
+    import numpy as np
+    cfg = train.TrainConfig(steps=np.int64(3), z_dim=1, seed=np.int32(2), betas=[0.5, 0.9])
+    assert cfg.steps == 3 and cfg.betas == (0.5, 0.9)
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"n": 0}, ValueError, "n"), ({"n": -5}, ValueError, "n"), ({"n": "10"}, TypeError, "n"),
+    ({"n": 2.0}, TypeError, "n"), ({"n": 4, "z_dim": 0}, ValueError, "z_dim"),
+    ({"n": 4, "z_dim": "1"}, TypeError, "z_dim"), ({"n": 4, "batch_size": 0}, ValueError, "batch_size"),
+    ({"n": 4, "latent": "cauchy"}, ValueError, "latent"), ({"n": 4, "generator": 3}, TypeError, "generator"),
+])
+def test_generate_and_sample_latent_name_the_bad_argument(kwargs, error, name):
+    G, _ = small_pair()
+    with pytest.raises(error, match=name):
+        train.generate(G, **kwargs)
+    if set(kwargs) <= {"n", "z_dim"}:
+        with pytest.raises(error, match=name):
+            train.sample_latent(kwargs["n"], kwargs.get("z_dim", 2))
+    with pytest.raises(TypeError, match="G must be an nn.Module"):
+        train.generate("G", 4)
+
+
+def test_checkpoint_path_is_checked_before_training(tmp_path):
+    G, D = small_pair()
+    before = [p.detach().clone() for p in G.parameters()]
+    cfg = train.TrainConfig(steps=50, z_dim=1, batch_size=8)
+    (tmp_path / "a_file").write_text("x")
+    for path, message in ((tmp_path / "missing" / "run.pt", "does not exist; create it"),
+                          (tmp_path / "a_file" / "run.pt", "does not exist"),
+                          (tmp_path, "is a directory")):
+        with pytest.raises(ValueError, match=f"checkpoint .*{message}"):
+            train.train_gan(G, D, gaussian_data(), cfg, checkpoint=path, progress=False)
+    with pytest.raises(TypeError, match="checkpoint must be a file path"):
+        train.train_gan(G, D, gaussian_data(), cfg, checkpoint=3, progress=False)
+    assert all(torch.equal(a, b) for a, b in zip(before, G.parameters()))  # no step was taken
+    assert list(tmp_path.iterdir()) == [tmp_path / "a_file"]  # and nothing was left behind
+
+
+def _bad_checkpoints(tmp_path):
+    good = tmp_path / "good.pt"
+    run(10, good)
+    data = good.read_bytes()
+    files = {
+        "random bytes": (bytes(torch.randint(0, 256, (5000,), generator=torch.Generator().manual_seed(0)).tolist()),
+                         "cannot be read as a checkpoint"),
+        "empty": (b"", r"is empty \(0 bytes\)"),
+        "truncated": (data[: len(data) // 2], "cannot be read as a checkpoint"),
+    }
+    for name, (content, message) in files.items():
+        (tmp_path / name).write_bytes(content)
+        yield tmp_path / name, message
+    torch.save({"weights": torch.ones(3)}, tmp_path / "foreign.pt")  # a torch file, not ours
+    yield tmp_path / "foreign.pt", "is a torch file but not a ganlib training checkpoint .*lacks step, config"
+
+
+def test_bad_checkpoints_name_the_file_and_what_to_do(tmp_path):
+    G, D = small_pair()
+    cfg = train.TrainConfig(steps=20, z_dim=1, batch_size=64)
+    for path, message in _bad_checkpoints(tmp_path):
+        with pytest.raises(ValueError, match=message) as info:
+            train.train_gan(G, D, gaussian_data(), cfg, checkpoint=path, progress=False)
+        text = str(info.value)
+        assert str(path) in text and "start a fresh run" in text and "weights_only" not in text
+        shown = info.value.__cause__ or (None if info.value.__suppress_context__ else info.value.__context__)
+        assert shown is None  # no chained torch error with its misleading advice
+
+
+def test_checkpoints_are_written_through_a_temporary_file(tmp_path, monkeypatch):
+    """A save that dies midway leaves the previous checkpoint as it was."""
+    ckpt = tmp_path / "c.pt"
+    run(10, ckpt)
+    good = ckpt.read_bytes()
+
+    def dying_save(obj, f, *args, **kwargs):
+        f.write(b"half a checkpoint")
+        raise KeyboardInterrupt  # killed while writing
+
+    monkeypatch.setattr(train.torch, "save", dying_save)
+    with pytest.raises(KeyboardInterrupt):
+        run(20, ckpt)
+    assert ckpt.read_bytes() == good
+
+
+def test_a_diverged_run_writes_no_checkpoint(tmp_path):
+    """NaN at step 3, a checkpoint due at step 4, logging only at step 10: it stops at step 4."""
+    G, _ = small_pair()
+    cfg = train.TrainConfig(steps=20, z_dim=1, batch_size=8, log_every=10, checkpoint_every=4)
+    with pytest.raises(FloatingPointError, match=r"at step 3 \(seen at step 4\)"):
+        train.train_gan(G, NaNAtCall(7), gaussian_data(), cfg, checkpoint=tmp_path / "c.pt", progress=False)
+    assert not (tmp_path / "c.pt").exists()
