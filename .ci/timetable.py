@@ -25,7 +25,8 @@ def main(argv: list[str]) -> int:
     _, _, overrun = budgets()
     quick, full = load("quick"), load("full")
     names = [p.stem for p in toc_notebooks()]
-    names += sorted(set(quick.get("notebooks", {})) | set(full.get("notebooks", {})) - set(names))
+    names += sorted((set(quick.get("notebooks", {})) | set(full.get("notebooks", {})))
+                    - set(names))
     rows, over = [], []
     for name in names:
         q = quick.get("notebooks", {}).get(name)
@@ -40,16 +41,17 @@ def main(argv: list[str]) -> int:
     head = ("notebook", "quick s", "full s", "budget s", "full/budget")
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
     line = "  ".join("{:<%d}" % w for w in widths)
-    print("\nPer-notebook execution times (quick: pytest/nbval, one worker each; "
-          "full: make book, parallel)")
+    print("\nPer-notebook execution times, seconds (the last run of each profile: "
+          "pytest/nbval or make book), and the full-profile budgets of .ci/budgets.toml")
     print(line.format(*head))
     for r in rows:
         print(line.format(*r))
     for label, data in (("quick", quick), ("full", full)):
         if data:
-            print(f"{label}: {sum(data['notebooks'].values()):.0f} s of notebook time, "
-                  f"{data.get('wall_seconds', 0):.0f} s wall clock with "
-                  f"{data.get('jobs', 1)} workers")
+            wall = (f", {data['wall_seconds']:.0f} s wall clock"
+                    if "wall_seconds" in data else "")
+            print(f"{label}: {sum(data['notebooks'].values()):.0f} s of notebook time{wall}, "
+                  f"{data.get('jobs', 1)} at a time")
     if "--check" in argv and over:
         print(f"FAIL: over {overrun:g}x the full-profile budget: {', '.join(over)}")
         return 1
