@@ -68,7 +68,7 @@ book: install vendor
 	@echo "The book is in _build/html/index.html"
 
 test: install vendor browser
-	@$(STEP) "pytest ($(JOBS) workers)" $(BIN)/pytest -n $(JOBS) --dist loadgroup
+	@$(STEP) "pytest ($(JOBS) workers)" $(BIN)/pytest -n $(JOBS) --dist loadfile
 
 # Debian's chromium (Playwright drives it: its own browser download does not work here)
 # and a CJK font for the glossary's Chinese terms in the screenshots.

@@ -6,13 +6,13 @@ the ``quick`` profile unless ``--profile`` says otherwise; the kernels that nbva
 inherit the environment variable set here::
 
     pytest                                   # everything, quick profile
-    pytest -n 2 --dist loadgroup             # the same on 2 workers (what `make test` runs)
+    pytest -n 2 --dist loadfile              # the same on 2 workers (what `make test` runs)
     pytest book/02_gan_basics.ipynb          # one chapter, quick profile
     pytest --profile full book/02_gan_basics.ipynb   # one chapter as the book runs it
 
-With pytest-xdist's ``--dist loadgroup`` every file stays on one worker (a notebook's
-cells share one kernel), and the HTML and browser tests share one worker, hence one
-build of the book when they must build it (group ``html``).
+With pytest-xdist's ``--dist loadfile`` every file stays on one worker (a notebook's
+cells share one kernel). The HTML and browser tests may run on two workers: the one
+that comes first builds the book (when it must) under a lock, the other reuses it.
 
 When notebooks ran, each one's time (its cells' setup, call and teardown) is written to
 ``_build/timings-<profile>.json``; ``.ci/timetable.py`` prints it beside the budgets.
@@ -48,14 +48,6 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["GANLIB_PROFILE"] = config.getoption("--profile")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """One xdist group per file, unless a test names its own group (runs before xdist)."""
-    for item in items:
-        if not any(True for _ in item.iter_markers("xdist_group")):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-
-
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     path = report.nodeid.split("::")[0].split("@")[0]
     if path.endswith(".ipynb"):
@@ -79,7 +71,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 # tests/test_html.py and tests/test_browser.py check the built HTML book. They use
 # _build/html when `make book` built it (its stamp _build/html/.book-build.json is newer
 # than every source of the book), so CI executes each notebook once per profile;
-# otherwise they build the book once, quick profile, into a temporary folder.
+# otherwise they build the book once, quick profile, into _build/test-book/ (under a lock,
+# so two pytest workers make one build; reused while newer than every source).
 # GANLIB_BOOK_HTML=path/to/html names a built book to check instead.
 
 BOOK_SOURCES = ("book", "ganlib", "_config.yml", "_toc.yml")
@@ -109,10 +102,10 @@ def newest_source_mtime(root: Path = ROOT) -> float:
     return newest
 
 
-def existing_build(root: Path = ROOT) -> Build | None:
-    """_build/html as `make book` left it, if it is newer than every source."""
+def existing_build(root: Path = ROOT, html: Path | None = None) -> Build | None:
+    """_build/html as `make book` left it (or ``html``), if newer than every source."""
     forced = os.environ.get("GANLIB_BOOK_HTML")
-    html = Path(forced) if forced else root / "_build" / "html"
+    html = Path(forced) if forced else html or root / "_build" / "html"
     stamp = html / ".book-build.json"
     if not stamp.is_file():
         return None
@@ -121,36 +114,42 @@ def existing_build(root: Path = ROOT) -> Build | None:
     info = json.loads(stamp.read_text())
     log = root / info.get("log", "_build/book-build.log")
     return Build(int(info.get("returncode", 0)), log.read_text() if log.is_file() else "",
-                 html, f"make book (profile {info.get('profile', '?')})")
+                 html, info.get("origin", f"make book (profile {info.get('profile', '?')})"))
 
 
 @pytest.fixture(scope="session")
-def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+def build() -> Build:
     """The built book: `make book`'s when current, else one quick-profile build."""
+    import fcntl
+
     found = existing_build()
     if found is not None:
         return found
-    vendor = ROOT / "book" / "_vendor"
-    if not any(vendor.glob(".complete-*")):
-        subprocess.run(["make", "--no-print-directory", "vendor"], cwd=ROOT, check=True)
-    out = tmp_path_factory.mktemp("book")
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    # force: this build executes its notebooks itself (not through the cache of make book)
-    cmd = [str(jupyter_book), "build", "--all", "-W", "-n", "--keep-going",
-           "--path-output", str(out), "--config", str(_quick_config(out)), str(ROOT)]
-    env = dict(os.environ, GANLIB_PROFILE="quick", GANLIB_STATIC_WIDGETS="1")
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    return Build(proc.returncode, proc.stdout + proc.stderr, out / "_build" / "html",
-                 "quick build by the tests")
-
-
-def _quick_config(out: Path) -> Path:
-    """_config.yml with execute_notebooks: force (no cache shared with make book)."""
-    import yaml
-
-    cfg = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    cfg["execute"]["execute_notebooks"] = "force"
-    cfg["execute"].pop("cache", None)
-    path = out / "_config.yml"
-    path.write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
-    return path
+    out = ROOT / "_build" / "test-book"
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / ".test-book.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another pytest worker may be building it
+        html = out / "_build" / "html"
+        found = existing_build(html=html)
+        if found is not None:
+            return found
+        vendor = ROOT / "book" / "_vendor"
+        if not any(vendor.glob(".complete-*")):
+            subprocess.run(["make", "--no-print-directory", "vendor"], cwd=ROOT, check=True)
+        jupyter_book = Path(sys.executable).with_name("jupyter-book")
+        # run from `out`: _config.yml's relative cache path then names a cache of its
+        # own (emptied), never make book's, so this build runs every notebook itself
+        cache = out / "_build" / ".jupyter_cache"
+        subprocess.run(["rm", "-rf", str(cache), str(html)], check=True)
+        cmd = [str(jupyter_book), "build", "--all", "-W", "-n", "--keep-going",
+               "--path-output", str(out), str(ROOT)]
+        env = dict(os.environ, GANLIB_PROFILE="quick", GANLIB_STATIC_WIDGETS="1")
+        proc = subprocess.run(cmd, cwd=out, env=env, capture_output=True, text=True)
+        log = out / "book-build.log"
+        log.write_text(proc.stdout + proc.stderr)
+        if html.is_dir():
+            (html / ".book-build.json").write_text(json.dumps(
+                {"profile": "quick", "returncode": proc.returncode, "log": str(log),
+                 "origin": "quick build by the tests"}))
+        return Build(proc.returncode, proc.stdout + proc.stderr, html,
+                     "quick build by the tests")

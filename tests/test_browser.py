@@ -38,7 +38,6 @@ from conftest import Build  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHAPTER = re.compile(r"^book/\d\d_[\w]+\.html$")
-pytestmark = pytest.mark.xdist_group("html")  # with test_html.py: one build at most
 
 spec = importlib.util.spec_from_file_location("setup_cell", ROOT / ".ci" / "setup_cell.py")
 setup_cell = importlib.util.module_from_spec(spec)

@@ -95,8 +95,14 @@ def colab_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What `git clone` of this checkout would fetch: tracked and new unignored files."""
     dest = tmp_path_factory.mktemp("content") / "gan-book"
-    files = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                cwd=ROOT).stdout.split("\0")
+    listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                 cwd=ROOT)
+    if listed.returncode == 0:
+        files = listed.stdout.split("\0")
+    else:  # not a git checkout: the tree without what .gitignore keeps out
+        skip = {".git", ".venv", "_build", "_vendor", "__pycache__", "node_modules"}
+        files = [p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*")
+                 if not skip & set(p.relative_to(ROOT).parts)]
     for name in filter(None, files):
         src = ROOT / name
         if src.is_file() and not src.is_symlink():

@@ -38,9 +38,6 @@ NAVIGATION_RELS = {"canonical", "alternate", "author", "license", "next", "prev"
 # The `build` fixture (conftest.py): _build/html when `make book` built it from the
 # current sources, else one quick-profile build into a temporary folder.
 
-pytestmark = pytest.mark.xdist_group("html")  # one worker, one build for both files
-
-
 def test_book_builds_without_warnings(build: Build) -> None:
     print(f"checking the book built by {build.origin}: {build.html}")
     problems = [line for line in build.log.splitlines() if "WARNING" in line or "ERROR" in line]
