@@ -123,13 +123,15 @@ def visit(page: Page, site: str):
                 r.abort()
 
         page.route("**/*", route)
+        page.set_default_timeout(120_000)  # a busy 2-core machine is slow
         page.goto(site + name, wait_until="load")
-        page.wait_for_load_state("networkidle")
+        page.evaluate("""() => Promise.all([...document.images].map(i => i.complete ? 0
+            : new Promise(done => { i.onload = i.onerror = done; })))""")
         # MathJax 3 typesets after load; its startup promise resolves when done
         page.wait_for_function(
             "() => !window.MathJax || (window.MathJax.startup && window.MathJax.startup.promise"
             " && (window.__mj_done || (window.MathJax.startup.promise.then("
-            "() => { window.__mj_done = true; }), false)))", timeout=60_000)
+            "() => { window.__mj_done = true; }), false)))")
         return problems
     return go
 
