@@ -76,6 +76,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 # GANLIB_BOOK_HTML=path/to/html names a built book to check instead.
 
 BOOK_SOURCES = ("book", "ganlib", "_config.yml", "_toc.yml")
+# what the book is made of (not what a notebook run writes beside it, e.g. checkpoints)
+SOURCE_SUFFIXES = {".ipynb", ".md", ".bib", ".py", ".yml", ".yaml", ".css", ".js", ".json",
+                   ".toml", ".png", ".jpg", ".svg", ".npz", ".pt"}
 
 
 @dataclass
@@ -96,8 +99,9 @@ def newest_source_mtime(root: Path = ROOT) -> float:
     for name in BOOK_SOURCES:
         path = root / name
         files = [path] if path.is_file() else [
-            p for p in path.rglob("*") if p.is_file() and "_vendor" not in p.parts
-            and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts]
+            p for p in path.rglob("*") if p.is_file() and p.suffix in SOURCE_SUFFIXES
+            and not {"_vendor", "__pycache__", ".ipynb_checkpoints", "checkpoints"}
+            & set(p.parts)]
         newest = max([newest] + [p.stat().st_mtime for p in files])
     return newest
 
