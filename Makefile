@@ -1,12 +1,18 @@
 # GANs, Question by Question: build the book and run the tests.
 #
-#   make book   the HTML book in _build/html, every notebook executed (profile: full)
-#   make test   pytest: ganlib's unit tests, every notebook (profile: quick), the HTML checks
+#   make book   the HTML book in _build/html, every notebook executed once (profile: full),
+#               JOBS notebooks at a time, then a table of each notebook's time and budget
+#   make test   pytest on JOBS workers: ganlib's unit tests, every notebook (profile: quick),
+#               the HTML checks and the browser checks (headless Chromium) of the built
+#               book: _build/html when `make book` made it from the current sources,
+#               else a quick-profile build made by the tests
 #
 # Both create .venv if it is missing, install requirements.txt and ganlib into it, and
 # fetch the JavaScript the offline HTML needs (MathJax, require.js, the ipywidgets
-# embedder) into book/_vendor with npm. Every step prints how long it took.
-# Needs: Python 3.11 (with venv and pip), npm, network access to PyPI and npm.
+# embedder) into book/_vendor with npm; `make test` also installs Debian's chromium and
+# fonts-noto-cjk with apt-get when they are missing. Every step prints how long it took.
+# Needs: Python 3.11 (with venv and pip), npm, network access to PyPI and npm; for
+# `make test` also apt-get (as root) or chromium and fonts-noto-cjk already installed.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -35,20 +41,44 @@ STEP = step() { local name=$$1; shift; local t0=$$(date +%s); \
 # Sleeping, not spinning, OpenMP threads: see ganlib/__init__.py (kernels inherit this).
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: help book test install vendor clean
+# Notebooks (make book) and pytest workers (make test) run JOBS at a time.
+JOBS ?= 2
+PROFILE_BOOK = $${GANLIB_PROFILE:-full}
+
+.PHONY: help book test install vendor browser clean
 
 help:
 	@echo "make book   build the HTML book into _build/html (GANLIB_PROFILE=full unless set)"
-	@echo "make test   run pytest: unit tests, every notebook (quick profile), HTML checks"
+	@echo "make test   run pytest: unit tests, every notebook (quick profile), HTML and browser checks"
 
+# Each notebook runs once: .ci/execute_notebooks.py fills Jupyter Book's execution cache
+# (_config.yml: execute_notebooks: cache) in parallel, and the build reads it. The log
+# and a stamp in _build/html let `make test` check this build instead of making one.
 book: install vendor
-	@$(STEP) "build the book (profile $${GANLIB_PROFILE:-full})" \
-		env GANLIB_PROFILE=$${GANLIB_PROFILE:-full} GANLIB_STATIC_WIDGETS=1 \
-		$(BIN)/jupyter-book build --all -W -n --keep-going .
+	@rm -f _build/html/.book-build.json
+	@$(STEP) "execute the notebooks (profile $(PROFILE_BOOK), $(JOBS) at a time)" \
+		env GANLIB_PROFILE=$(PROFILE_BOOK) GANLIB_STATIC_WIDGETS=1 \
+		$(BIN)/python .ci/execute_notebooks.py --jobs $(JOBS)
+	@$(STEP) "build the book (profile $(PROFILE_BOOK))" bash -o pipefail -c \
+		'env GANLIB_PROFILE=$(PROFILE_BOOK) GANLIB_STATIC_WIDGETS=1 \
+		$(BIN)/jupyter-book build --all -W -n --keep-going . 2>&1 | tee _build/book-build.log'
+	@printf '{"profile": "%s", "returncode": 0, "log": "_build/book-build.log"}\n' \
+		"$(PROFILE_BOOK)" > _build/html/.book-build.json
+	@$(BIN)/python .ci/timetable.py
 	@echo "The book is in _build/html/index.html"
 
-test: install vendor
-	@$(STEP) "pytest" $(BIN)/pytest
+test: install vendor browser
+	@$(STEP) "pytest ($(JOBS) workers)" $(BIN)/pytest -n $(JOBS) --dist loadfile
+
+# Debian's chromium (Playwright drives it: its own browser download does not work here)
+# and a CJK font for the glossary's Chinese terms in the screenshots.
+browser:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			$(STEP) "apt-get install chromium fonts-noto-cjk" bash -c \
+			'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null'; \
+		else echo "make test needs: sudo apt-get install -y chromium fonts-noto-cjk" >&2; exit 1; fi; \
+	fi
 
 install: $(VENV)/.installed
 

@@ -1,8 +1,10 @@
 """The HTML book: it builds, it works offline, and every chapter shows its results.
 
-The book is built once per test session, in the quick profile (notebooks run in
-seconds), into a temporary folder, with the same flags as ``make book``: every
-notebook executed, warnings as errors. The checks then read the built pages:
+The checks read the book `make book` built into _build/html when it is newer than every
+source (CI runs `make book` first, so no notebook runs twice); otherwise the book is
+built once per test session, in the quick profile, into a temporary folder, with the
+same flags as ``make book``: every notebook executed, warnings as errors (the ``build``
+fixture of conftest.py). The checks then read the built pages:
 
 - no page loads a script, stylesheet, font, image or frame from outside the book
   (links ``<a href>`` to the outside are fine); every local asset a page loads exists;
@@ -13,16 +15,14 @@ notebook executed, warnings as errors. The checks then read the built pages:
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from conftest import Build
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT / "book" / "_vendor"
@@ -35,35 +35,11 @@ NAVIGATION_RELS = {"canonical", "alternate", "author", "license", "next", "prev"
 
 
 # --------------------------------------------------------------------------- the build
-
-
-@dataclass
-class Build:
-    returncode: int
-    log: str
-    html: Path
-
-    def pages(self) -> list[Path]:
-        """The book's pages (not the theme's template fragments in _static/)."""
-        return sorted(p for p in self.html.rglob("*.html")
-                      if p.relative_to(self.html).parts[0] not in ("_static", "_sources"))
-
-
-@pytest.fixture(scope="session")
-def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """Builds the book once: quick profile, static widgets, no cache, -W."""
-    if not any(VENDOR.glob(".complete-*")):
-        subprocess.run(["make", "--no-print-directory", "vendor"], cwd=ROOT, check=True)
-    out = tmp_path_factory.mktemp("book")
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jupyter_book), "build", "--all", "-W", "-n", "--keep-going",
-           "--path-output", str(out), str(ROOT)]
-    env = dict(os.environ, GANLIB_PROFILE="quick", GANLIB_STATIC_WIDGETS="1")
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    return Build(proc.returncode, proc.stdout + proc.stderr, out / "_build" / "html")
-
+# The `build` fixture (conftest.py): _build/html when `make book` built it from the
+# current sources, else one quick-profile build into a temporary folder.
 
 def test_book_builds_without_warnings(build: Build) -> None:
+    print(f"checking the book built by {build.origin}: {build.html}")
     problems = [line for line in build.log.splitlines() if "WARNING" in line or "ERROR" in line]
     assert build.returncode == 0, (
         f"jupyter-book build failed (exit {build.returncode}); warnings and errors:\n"
