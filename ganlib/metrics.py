@@ -390,13 +390,14 @@ def _check_k(k: int) -> int:
     return int(k)
 
 
-def knn_radii(feats: np.ndarray, k: int) -> np.ndarray:
+def knn_radii(feats: Tensor | ArrayLike, k: int) -> np.ndarray:
     """r_i = distance from row i to its k-th nearest *other* row: (N, d) -> (N,).
 
     With the row itself at distance 0 this is the (k+1)-th smallest distance, as in
-    ``prdc`` (Naeem et al., 2020). Needs N >= k + 1. feats: a float64 matrix (already
-    checked; the public functions below check their inputs).
+    ``prdc`` (Naeem et al., 2020). Needs N >= k + 1.
     """
+    k = _check_k(k)
+    feats = _as_features(feats, "feats", min_rows=k + 1)
     radii = np.empty(len(feats))
     for start in range(0, len(feats), _BLOCK):
         dist = _distance_block(feats[start : start + _BLOCK], feats)  # (b, N)
@@ -476,7 +477,12 @@ def one_nn_accuracy(x: Tensor | ArrayLike, y: Tensor | ArrayLike) -> float:
 
 
 def memorisation(
-    samples: Tensor | ArrayLike, train: Tensor | ArrayLike, *, k: int = 1, threshold: float = 0.5
+    samples: Tensor | ArrayLike,
+    train: Tensor | ArrayLike,
+    *,
+    k: int = 1,
+    threshold: float = 0.5,
+    train_radii: ArrayLike | None = None,
 ) -> tuple[float, np.ndarray]:
     r"""How many samples are near-copies of a training example   (chapter 10).
 
@@ -486,7 +492,9 @@ def memorisation(
     copy has ρ = 0; a fresh sample from the data distribution has ρ around 1. A sample
     is a *near-copy* when ρ < ``threshold``. samples (M, d), train (N, d) with
     N >= k + 1. Returns (fraction of near-copies, ρ as an (M,) array). Where r_k(t) = 0
-    (duplicates in train) ρ is 0 for an exact copy and inf otherwise.
+    (duplicates in train) ρ is 0 for an exact copy and inf otherwise. train_radii: the
+    (N,) radii ``knn_radii(train, k)``, to reuse them when scoring many sample sets
+    against one training set (computing them costs N^2 distances).
     """
     k = _check_k(k)
     try:
@@ -496,7 +504,14 @@ def memorisation(
     if not thr > 0:
         raise ValueError(f"threshold must be a positive number; got {threshold!r}")
     s, t = _feature_pair(samples, train, ("samples", "train"), (1, k + 1))
-    radii = knn_radii(t, k)  # (N,)
+    if train_radii is None:
+        radii = knn_radii(t, k)  # (N,)
+    else:
+        radii = _as_array(train_radii, "train_radii")
+        if radii.shape != (len(t),) or not (np.isfinite(radii).all() and (radii >= 0).all()):
+            raise ValueError(
+                f"train_radii must be the ({len(t)},) non-negative radii knn_radii(train, k); got shape {radii.shape}"
+            )
     ratio = np.empty(len(s))
     for start in range(0, len(s), _BLOCK):
         dist = _distance_block(s[start : start + _BLOCK], t)  # (b, N)

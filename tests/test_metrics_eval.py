@@ -187,3 +187,15 @@ def test_fast_on_2000_by_64():
     # the chapter's numbers: density near 1, coverage near 1 - 2^-5, P and R far lower
     assert abs(den - 1) < 0.05 and abs(cov - (1 - 2 ** -5)) < 0.02
     assert 0.6 < p < 0.8 and 0.6 < r < 0.8 and abs(acc - 0.5) < 0.05
+
+
+def test_memorisation_reuses_radii():
+    train, fresh = gaussians(80, 40, 5, seed=4)
+    radii = metrics.knn_radii(train, 2)
+    brute = np.array([sorted(np.linalg.norm(t - u) for u in train)[2] for t in train])
+    assert radii == pytest.approx(brute, rel=1e-9)
+    a = metrics.memorisation(fresh, train, k=2)
+    b = metrics.memorisation(fresh, train, k=2, train_radii=radii)
+    assert a[0] == b[0] and np.array_equal(a[1], b[1])
+    with pytest.raises(ValueError, match="train_radii"):
+        metrics.memorisation(fresh, train, train_radii=radii[:-1])
