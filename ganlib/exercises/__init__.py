@@ -1,8 +1,11 @@
 """Exercises and quizzes: :func:`check` a reader's function against :class:`Case` objects,
-ask a :func:`quiz`. Chapter modules (``ganlib.exercises.ch02`` ...) hold the named checkers
-that the chapters call, e.g. ``check_optimal_discriminator(fn)``.
+ask a :func:`quiz`. Each chapter module (``ganlib.exercises.ch04`` ...) is a registry:
+its :class:`Exercise` objects hold the task, the reference solution, the cases, the hints
+and known wrong answers, and give the named checkers the chapters call, e.g.
+``check_kl(fn)``; see :mod:`ganlib.exercises.registry` for how to define one.
 """
 
-from .core import Case, check, quiz, quiz_html
+from .core import Case, Mistake, check, quiz, quiz_html
+from .registry import Chapter, Exercise, Part, Wrong
 
-__all__ = ["Case", "check", "quiz", "quiz_html"]
+__all__ = ["Case", "Chapter", "Exercise", "Mistake", "Part", "Wrong", "check", "quiz", "quiz_html"]

@@ -1,31 +1,36 @@
-r"""Exercise checkers for chapter 2, "GAN basics".
+r"""Exercises of chapter 2, "GAN basics" (see :mod:`.registry`).
 
-Each checker runs the reader's function on a few cases whose answers are computed
-here *independently* of the formula the reader is asked to implement (SciPy's
-densities, log-sum-exp identities, NumPy in float64), prints a report and returns
-True when every case passes. None of them raises, so a notebook keeps running while
-an exercise is still ``raise NotImplementedError``.
+The expected values are computed *independently* of the formula the reader is asked
+to implement (SciPy's densities, log-sum-exp identities, NumPy in float64):
 
-* :func:`check_optimal_discriminator`: D*(x) = p_data(x) / (p_data(x) + p_g(x)).
-* :func:`check_nonsaturating_g_loss`: L_G = -E_z[log D(G(z))] from logits, stably.
-* :func:`check_js_from_value`: JS(p_data || p_g) = (V(D*, G) + log 4) / 2.
+* ``check_optimal_discriminator``: D*(x) = p_data(x) / (p_data(x) + p_g(x)).
+* ``check_nonsaturating_g_loss``: L_G = -E_z[log D(G(z))] from logits, stably.
+* ``check_js_from_value``: JS(p_data || p_g) = (V(D*, G) + log 4) / 2.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from scipy import special, stats
 from scipy.spatial import distance
 
-from .core import Case, check
+from .core import Case
+from .registry import Chapter, Exercise, Wrong
 
-__all__ = ["check_js_from_value", "check_nonsaturating_g_loss", "check_optimal_discriminator"]
+__all__ = ["CHAPTER", "check_js_from_value", "check_nonsaturating_g_loss", "check_optimal_discriminator"]
 
 
 # --- exercise 1: the optimal discriminator -----------------------------------------------
+
+
+def optimal_discriminator(p_data, p_g):
+    total = p_data + p_g
+    safe = np.where(total > 0, total, 1.0)  # no 0/0 where nothing lives
+    return np.where(total > 0, p_data / safe, 0.5)
 
 
 def _optimal_discriminator_cases() -> list[Case]:
@@ -42,12 +47,29 @@ def _optimal_discriminator_cases() -> list[Case]:
     ]
 
 
-def check_optimal_discriminator(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:
-    """Check ``fn(p_data, p_g) -> D*``: arrays of density values in, an array of the same shape out."""
-    return check(fn, _optimal_discriminator_cases(), name="optimal_discriminator", atol=1e-8, rtol=1e-6)
+OPTIMAL_D = Exercise(
+    "optimal_discriminator",
+    label="ex-ch02-optimal-discriminator",
+    title="The optimal discriminator",
+    task=r"""Write `optimal_discriminator(p_data, p_g)`, which takes two NumPy arrays of density values
+at the same points and returns $D^*$ of {eq}`eq-ch02-dstar` at each point. Where both densities
+are zero, return $\tfrac12$ (and no `nan`).""",
+    solution=optimal_discriminator,
+    cases=_optimal_discriminator_cases,
+    atol=1e-8,
+    rtol=1e-6,
+    wrong=(
+        Wrong(lambda p, q: p / (p + q), says="both densities are 0"),  # 0/0 = NaN there
+        Wrong(lambda p, q: q / (p + q), says="N(-1, 1)"),  # the D of the generator's samples
+    ),
+)
 
 
 # --- exercise 2: the non-saturating generator loss, from logits ------------------------
+
+
+def nonsaturating_g_loss(fake_logits):
+    return F.softplus(-fake_logits).mean()  # -log σ(t) = softplus(-t)
 
 
 def _softplus64(t: np.ndarray) -> np.ndarray:
@@ -71,12 +93,34 @@ def _nonsaturating_cases() -> list[Case]:
     return cases
 
 
-def check_nonsaturating_g_loss(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
-    """Check ``fn(fake_logits) -> L_G``: a (N,) float tensor of logits in, a 0-d tensor out."""
-    return check(fn, _nonsaturating_cases(), name="nonsaturating_g_loss", atol=1e-5, rtol=1e-5)
+NONSATURATING = Exercise(
+    "nonsaturating_g_loss",
+    label="ex-ch02-nonsaturating",
+    title="The non-saturating loss, stably",
+    task=r"""Write `nonsaturating_g_loss(fake_logits)`: given a tensor of discriminator logits
+$t$ on generated samples, shape $(N,)$, return $-\frac1N \sum_i \log \sigma(t_i)$ as a 0-d
+tensor. It must stay finite for logits like $-200$, where `torch.log(torch.sigmoid(t))`
+returns $-\infty$. Hint: {eq}`eq-ch02-softplus`.""",
+    solution=nonsaturating_g_loss,
+    cases=_nonsaturating_cases,
+    atol=1e-5,
+    rtol=1e-5,
+    right=(lambda t: -F.logsigmoid(t).mean(),),
+    wrong=(
+        # the formula in probability space: -log(sigmoid(-200)) = inf in float32
+        Wrong(lambda t: -torch.log(torch.sigmoid(t)).mean(), says="extreme logits"),
+        Wrong(lambda t: torch.log1p(torch.exp(-t)).mean(), says="extreme logits"),  # e^200 overflows
+        Wrong(lambda t: -F.softplus(t).mean(), says="log 2"),  # the minimax (saturating) cost
+        Wrong(lambda t: F.softplus(-t).sum(), says="log 2"),  # the sum over the batch, not the mean
+    ),
+)
 
 
 # --- exercise 3: JS from the value of the game ----------------------------------------
+
+
+def js_from_value(v):
+    return (v + math.log(4)) / 2  # invert V(D*, G) = -log 4 + 2 JS
 
 
 def _value_at_optimum(p: np.ndarray, q: np.ndarray) -> float:
@@ -96,7 +140,29 @@ def _js_cases() -> list[Case]:
     ]
 
 
-def check_js_from_value(fn: Callable[[float], float]) -> bool:
-    """Check ``fn(v) -> JS``: the value V(D*, G) of the game at the optimal D in, JS in nats out."""
-    return check(fn, _js_cases(), name="js_from_value", atol=1e-9, rtol=1e-7)
+JS_FROM_VALUE = Exercise(
+    "js_from_value",
+    label="ex-ch02-js-from-value",
+    title="The JS divergence from the value of the game",
+    task=r"""Write `js_from_value(v)`: given the value $v = V(D^*, G)$ of the game at the optimal
+discriminator, return $\mathrm{JS}(p_\text{data} \,\Vert\, p_g)$ in nats, using {eq}`eq-ch02-cg`.
+Then use it on `v_trained`, computed above with a *trained* discriminator: what kind of
+estimate of JS do you get?""",
+    solution=js_from_value,
+    cases=_js_cases,
+    atol=1e-9,
+    rtol=1e-7,
+    wrong=(
+        Wrong(lambda v: v + math.log(4), says="three points"),  # forgot the factor 1/2
+        Wrong(lambda v: (v + math.log(2)) / 2, says="JS = 0"),  # log 2 instead of log 4
+    ),
+    follow_up="""print(f"JS from the trained D: {js_from_value(v_trained):.4f} "
+      f"<= JS by quadrature: {js:.4f}")""",
+)
+
+
+CHAPTER = Chapter("02_gan_basics", (OPTIMAL_D, NONSATURATING, JS_FROM_VALUE), call_as="ch02")
+check_optimal_discriminator = OPTIMAL_D.checker()
+check_nonsaturating_g_loss = NONSATURATING.checker()
+check_js_from_value = JS_FROM_VALUE.checker()
 

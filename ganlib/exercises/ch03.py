@@ -1,14 +1,12 @@
-r"""Exercise checkers for chapter 3, "VAE vs GAN".
+r"""Exercises of chapter 3, "VAE vs GAN" (see :mod:`.registry`).
 
-Each checker runs the reader's function on a few cases whose answers are computed
-here *independently* of the formula the reader is asked to implement
-(``torch.distributions`` for the KL divergence, NumPy in float64 for the rest, SciPy's
-``logsumexp``), prints a report and returns True when every case passes. None of them
-raises, so a notebook keeps running while an exercise is still ``raise NotImplementedError``.
+The expected values are computed *independently* of the formula the reader is asked
+to implement (``torch.distributions`` for the KL divergence, NumPy in float64 for the
+rest, SciPy's ``logsumexp``):
 
-* :func:`check_gaussian_kl`: KL(N(μ, diag σ²) ‖ N(0, I)) per sample, in closed form.
-* :func:`check_reparameterize`: z = μ + σ ⊙ ε, *and* gradients that reach μ and log σ².
-* :func:`check_iwae_from_log_weights`: IWAE_k = log (1/k) Σ_i w_i from log-weights, stably.
+* ``check_gaussian_kl``: KL(N(μ, diag σ²) ‖ N(0, I)) per sample, in closed form.
+* ``check_reparameterize``: z = μ + σ ⊙ ε, *and* gradients that reach μ and log σ².
+* ``check_iwae_from_log_weights``: IWAE_k = log (1/k) Σ_i w_i from log-weights, stably.
 """
 
 from __future__ import annotations
@@ -21,12 +19,18 @@ import torch
 from scipy import special
 from torch.distributions import Normal, kl_divergence
 
-from .core import Case, check
+from .core import Case, Mistake
+from .registry import Chapter, Exercise, Wrong
 
-__all__ = ["check_gaussian_kl", "check_iwae_from_log_weights", "check_reparameterize"]
+__all__ = ["CHAPTER", "check_gaussian_kl", "check_iwae_from_log_weights", "check_reparameterize"]
 
 
 # --- exercise 1: the KL term of the ELBO -------------------------------------------------
+
+
+def gaussian_kl(mu, logvar):
+    # σ² = exp(logvar)
+    return 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1).sum(dim=1)
 
 
 def _kl_reference(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
@@ -48,12 +52,33 @@ def _gaussian_kl_cases() -> list[Case]:
     return [Case((mu, lv), _kl_reference(mu, lv), note=note) for mu, lv, note in cases]
 
 
-def check_gaussian_kl(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
-    """Check ``fn(mu, logvar) -> KL``: two (N, d) tensors in, a (N,) tensor out."""
-    return check(fn, _gaussian_kl_cases(), name="gaussian_kl", atol=1e-5, rtol=1e-5)
+GAUSSIAN_KL = Exercise(
+    "gaussian_kl",
+    label="ex-ch03-gaussian-kl",
+    title="The KL term in closed form",
+    task=r"""Write `gaussian_kl(mu, logvar)` that returns
+$\mathrm{KL}(\mathcal{N}(\mu, \operatorname{diag}\sigma^2) \,\Vert\, \mathcal{N}(0, I))$ for every row,
+as in {eq}`ch03-kl`. Both arguments have shape `(N, d)` and `logvar` holds $\log \sigma^2$.
+Return a tensor of shape `(N,)`.""",
+    solution=gaussian_kl,
+    cases=_gaussian_kl_cases,
+    atol=1e-5,
+    rtol=1e-5,
+    wrong=(
+        Wrong(lambda mu, lv: (mu**2 + lv.exp() - lv - 1).sum(1), says="shifted mean"),  # forgot the ½
+        # treated logvar as log σ
+        Wrong(lambda mu, lv: 0.5 * (mu**2 + (2 * lv).exp() - 2 * lv - 1).sum(1), says="not log σ"),
+        # one number for the batch instead of one per sample
+        Wrong(lambda mu, lv: 0.5 * (mu**2 + lv.exp() - lv - 1).sum(), says="one KL per sample"),
+    ),
+)
 
 
 # --- exercise 2: the reparameterisation trick --------------------------------------------
+
+
+def reparameterize(mu, logvar, eps):
+    return mu + torch.exp(0.5 * logvar) * eps  # σ = exp(½ log σ²)
 
 
 def _reparameterize_cases() -> list[Case]:
@@ -85,7 +110,7 @@ def _with_gradients(fn: Callable) -> Callable:
         if not isinstance(z, torch.Tensor):
             return z  # the comparison reports what came back
         if not z.requires_grad:
-            raise RuntimeError(
+            raise Mistake(
                 "z carries no gradient back to mu and logvar (was it detached, or drawn with .sample() / "
                 "torch.normal?): compute it from mu, logvar and eps with tensor arithmetic"
             )
@@ -97,15 +122,37 @@ def _with_gradients(fn: Callable) -> Callable:
     return reparameterize_and_gradients
 
 
-def check_reparameterize(fn: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
-    """Check ``fn(mu, logvar, eps) -> z``: three (N, d) tensors in, z (N, d) out, differentiable.
-
-    The report compares three values: z, then ∂Σz/∂mu (all ones), then ∂Σz/∂logvar (½ σ ε).
-    """
-    return check(_with_gradients(fn), _reparameterize_cases(), name="reparameterize", atol=1e-5, rtol=1e-5)
+REPARAMETERIZE = Exercise(
+    "reparameterize",
+    label="ex-ch03-reparameterize",
+    title="The reparameterisation trick",
+    task=r"""Write `reparameterize(mu, logvar, eps)` that returns $z = \mu + \sigma \odot \varepsilon$ as in
+{eq}`ch03-reparam`, for tensors of shape `(N, d)`. The checker also backpropagates through
+your $z$ and checks that the gradients reach `mu` and `logvar`, so do not draw a new sample
+and do not detach anything.""",
+    solution=reparameterize,
+    cases=_reparameterize_cases,  # compares z, ∂Σz/∂mu (all ones), ∂Σz/∂logvar (½ σ ε)
+    adapt=_with_gradients,
+    atol=1e-5,
+    rtol=1e-5,
+    right=(lambda mu, logvar, eps: mu + logvar.exp().sqrt() * eps,),
+    wrong=(
+        Wrong(lambda mu, lv, eps: mu + lv.exp() * eps, says="∂Σz/∂logvar"),  # the variance, not σ
+        # a fresh sample that ignores the given eps and cuts the gradient
+        Wrong(lambda mu, lv, eps: torch.normal(mu, (0.5 * lv).exp()).detach(), says="no gradient"),
+        # right value, but σ detached: no gradient reaches logvar
+        Wrong(lambda mu, lv, eps: mu + (0.5 * lv).exp().detach() * eps, says="μ = 0"),
+        Wrong(lambda mu, lv, eps: (mu + (0.5 * lv).exp() * eps).detach(), says="no gradient"),
+    ),
+)
 
 
 # --- exercise 3: the importance-weighted bound from log-weights --------------------------
+
+
+def iwae_from_log_weights(log_w):
+    k = log_w.shape[0]
+    return torch.logsumexp(log_w, dim=0) - np.log(k)  # log mean exp, stable
 
 
 def _iwae_cases() -> list[Case]:
@@ -125,6 +172,28 @@ def _iwae_cases() -> list[Case]:
     ]
 
 
-def check_iwae_from_log_weights(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
-    """Check ``fn(log_w) -> IWAE_k``: log-weights (k, N) in (draw i, data point n), (N,) out."""
-    return check(fn, _iwae_cases(), name="iwae_from_log_weights", atol=1e-4, rtol=1e-5)
+IWAE = Exercise(
+    "iwae_from_log_weights",
+    label="ex-ch03-iwae",
+    title="The importance-weighted bound",
+    task=r"""Given log importance weights $\log w_{i,n} = \log p(x_n \mid z_i) + \log p(z_i) - \log q(z_i \mid x_n)$ for
+$k$ draws (rows) and $N$ images (columns), write `iwae_from_log_weights(log_w)` that returns
+$\log \frac1k \sum_i w_{i,n}$ for every image, shape `(N,)`, the quantity inside the
+expectation of {eq}`ch03-iwae`. Log-weights of digits are around $-100$ nats, and
+`exp(-150)` is 0 in float32. Compute it without leaving log space.""",
+    solution=iwae_from_log_weights,
+    cases=_iwae_cases,
+    atol=1e-4,
+    rtol=1e-5,
+    wrong=(
+        Wrong(lambda lw: lw.exp().mean(0).log(), says="-150"),  # exp underflows
+        Wrong(lambda lw: lw.mean(0), says="k = 8"),  # the ELBO, not the IWAE bound
+        Wrong(lambda lw: torch.logsumexp(lw, 0), says="equal weights"),  # forgot the −log k
+    ),
+)
+
+
+CHAPTER = Chapter("03_vae_vs_gan", (GAUSSIAN_KL, REPARAMETERIZE, IWAE), call_as="ex")
+check_gaussian_kl = GAUSSIAN_KL.checker()
+check_reparameterize = REPARAMETERIZE.checker()
+check_iwae_from_log_weights = IWAE.checker()

@@ -1,34 +1,36 @@
-r"""Exercise checkers for chapter 4, "Divergences: KL, JS, Wasserstein and f-divergences".
+r"""Exercises of chapter 4, "Divergences: KL, JS, Wasserstein and f-divergences".
 
-Each checker runs the reader's function on a few cases whose answers come from SciPy
-(``scipy.special.rel_entr``, ``scipy.spatial.distance.jensenshannon``,
-``scipy.stats.wasserstein_distance``), not from :mod:`ganlib.divergences`, prints a
-report and returns True when every case passes. None of them raises.
+The expected values come from SciPy (``scipy.special.rel_entr``,
+``scipy.spatial.distance.jensenshannon``, ``scipy.stats.wasserstein_distance``), not
+from :mod:`ganlib.divergences` nor from the reference solutions below.
 
-* :func:`check_kl`: KL(p ‖ q) = Σ p log(p/q), with 0 log 0 = 0 and +inf where q = 0 < p.
-* :func:`check_js`: JS(p ‖ q) = ½ KL(p ‖ m) + ½ KL(q ‖ m), m = ½(p + q).
-* :func:`check_w1_1d`: W₁ of two equal-size 1-D samples from their sorted values.
+* ``check_kl``: KL(p ‖ q) = Σ p log(p/q), with 0 log 0 = 0 and +inf where q = 0 < p.
+* ``check_js``: JS(p ‖ q) = ½ KL(p ‖ m) + ½ KL(q ‖ m), m = ½(p + q).
+* ``check_w1_1d``: W₁ of two equal-size 1-D samples from their sorted values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
 
 import numpy as np
 from scipy import special, stats
 from scipy.spatial import distance
 
-from .core import Case, check
+from .core import Case
+from .registry import Chapter, Exercise, Wrong
 
-__all__ = ["check_js", "check_kl", "check_w1_1d"]
+__all__ = ["CHAPTER", "check_js", "check_kl", "check_w1_1d"]
 
 
 # --- exercise 1: KL with the conventions of information theory ---------------------------
 
 
-def _kl_ref(p: np.ndarray, q: np.ndarray) -> float:
-    """SciPy's elementwise p log(p/q) (0 where p = 0, inf where q = 0 < p), summed."""
-    return float(np.sum(special.rel_entr(p, q)))
+def kl(p, q):
+    support = p > 0  # terms with p(x) = 0 contribute 0
+    if np.any(q[support] == 0):
+        return math.inf  # p has mass where q has none
+    return float(np.sum(p[support] * np.log(p[support] / q[support])))
 
 
 def _kl_cases() -> list[Case]:
@@ -41,15 +43,36 @@ def _kl_cases() -> list[Case]:
         (np.array([0.5, 0.5, 0.0]), np.array([1.0, 0.0, 0.0]), "q(x) = 0 < p(x): KL is +inf"),
         (np.array([0.2, 0.8]), np.array([0.2, 0.8]), "p = q: KL is 0"),
     ]
-    return [Case((p, q), _kl_ref(p, q), note=note) for p, q, note in pairs]
+    # rel_entr: p log(p/q) elementwise, 0 where p = 0, inf where q = 0 < p
+    return [Case((p, q), float(np.sum(special.rel_entr(p, q))), note=note) for p, q, note in pairs]
 
 
-def check_kl(fn: Callable[[np.ndarray, np.ndarray], float]) -> bool:
-    """Check ``fn(p, q) -> KL(p ‖ q)`` in nats: two probability vectors in, a number out."""
-    return check(fn, _kl_cases(), name="kl", atol=1e-9, rtol=1e-7)
+KL = Exercise(
+    "kl",
+    label="ex-ch04-kl",
+    title="KL with the conventions",
+    task=r"""Write `kl(p, q)` for two probability vectors (NumPy arrays), in nats, with
+$0 \log 0 = 0$ and $\mathrm{KL} = +\infty$ when some $q(x) = 0 < p(x)$. Do not use
+`ganlib.divergences` or SciPy.""",
+    solution=kl,
+    cases=_kl_cases,
+    atol=1e-9,
+    rtol=1e-7,
+    wrong=(
+        Wrong(lambda p, q: float(np.sum(p * np.log(p / q))), says="0·log 0 = 0"),
+        Wrong(lambda p, q: float(np.sum(p * np.log((p + 1e-12) / (q + 1e-12)))), says="KL is +inf"),
+        Wrong(lambda p, q: kl(q, p), says="fair coin"),  # the reverse KL
+        Wrong(lambda p, q: kl(p, q) / math.log(2), says="fair coin"),  # bits, not nats
+    ),
+)
 
 
 # --- exercise 2: JS, both halves -------------------------------------------------------
+
+
+def js(p, q):
+    m = 0.5 * (p + q)
+    return 0.5 * kl(p, m) + 0.5 * kl(q, m)
 
 
 def _js_cases() -> list[Case]:
@@ -63,12 +86,31 @@ def _js_cases() -> list[Case]:
     return [Case((p, q), float(distance.jensenshannon(p, q) ** 2), note=note) for p, q, note in pairs]
 
 
-def check_js(fn: Callable[[np.ndarray, np.ndarray], float]) -> bool:
-    """Check ``fn(p, q) -> JS(p ‖ q)`` in nats: two probability vectors in, a number out."""
-    return check(fn, _js_cases(), name="js", atol=1e-9, rtol=1e-7)
+JS = Exercise(
+    "js",
+    label="ex-ch04-js",
+    title="JS, both halves",
+    task="""Using your `kl`, write `js(p, q)`, the Jensen–Shannon divergence {eq}`eq-js` in nats.
+The checker includes a case where the notes' half formula gives the wrong answer.""",
+    solution=js,
+    cases=_js_cases,
+    atol=1e-9,
+    rtol=1e-7,
+    wrong=(
+        Wrong(lambda p, q: 0.5 * kl(p, (p + q) / 2), says="three points"),  # the notes' half formula
+        Wrong(lambda p, q: kl(p, (p + q) / 2) + kl(q, (p + q) / 2), says="three points"),  # forgot ½
+        Wrong(lambda p, q: js(p, q) / math.log(2), says="three points"),  # bits
+    ),
+)
 
 
 # --- exercise 3: W1 in one dimension from sorted samples -------------------------------
+
+
+def w1_1d(x, y):
+    # in 1-D the optimal plan pairs the i-th smallest x with the
+    # i-th smallest y
+    return float(np.mean(np.abs(np.sort(x) - np.sort(y))))
 
 
 def _w1_cases() -> list[Case]:
@@ -83,7 +125,23 @@ def _w1_cases() -> list[Case]:
     return [Case((x, y), float(stats.wasserstein_distance(x, y)), note=note) for x, y, note in cases]
 
 
-def check_w1_1d(fn: Callable[[np.ndarray, np.ndarray], float]) -> bool:
-    """Check ``fn(x, y) -> W₁``: two 1-D samples of equal size (n,) in, a number out."""
-    return check(fn, _w1_cases(), name="w1_1d", atol=1e-9, rtol=1e-7)
+W1 = Exercise(
+    "w1_1d",
+    label="ex-ch04-w1",
+    title="$W_1$ from sorted samples",
+    task=r"""Write `w1_1d(x, y)` for two one-dimensional samples of the same size $n$ (NumPy arrays
+of shape `(n,)`): the Wasserstein-1 distance between their empirical distributions,
+$\frac1n\sum_i |x_{(i)} - y_{(i)}|$, where $x_{(i)}$ is the $i$-th smallest value.""",
+    solution=w1_1d,
+    cases=_w1_cases,
+    atol=1e-9,
+    rtol=1e-7,
+    wrong=(
+        Wrong(lambda x, y: float(np.mean(np.abs(x - y))), says="unsorted"),  # forgot to sort
+        Wrong(lambda x, y: abs(float(np.mean(x) - np.mean(y))), says="N(0, 1)"),  # the means only
+    ),
+)
 
+
+CHAPTER = Chapter("04_divergences", (KL, JS, W1), call_as="ganlib.exercises.ch04")
+check_kl, check_js, check_w1_1d = KL.checker(), JS.checker(), W1.checker()

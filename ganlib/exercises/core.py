@@ -29,6 +29,17 @@ import torch
 GREEN, RED, RESET = "\033[32m", "\033[31m", "\033[0m"
 
 
+NOT_WRITTEN = "not written yet: replace the `raise NotImplementedError` with your code."
+
+
+class Mistake(Exception):
+    """Raised by a checker's adapter to report what is wrong in plain words.
+
+    :func:`check` prints its message as the case's problem ("the conv has a bias ..."),
+    without the "raised ..." prefix it gives the reader's own exceptions.
+    """
+
+
 @dataclass(frozen=True)
 class Case:
     """One test case: the arguments to call with and the value expected back.
@@ -75,7 +86,9 @@ def check(
             try:
                 got = case.call(fn)
             except NotImplementedError:
-                return _fail(name, "not written yet: replace the `raise NotImplementedError` with your code.")
+                return _fail(name, NOT_WRITTEN)
+            except Mistake as e:  # an adapter says what is wrong
+                return _fail(name, _case_report(i, len(cases), case, str(e), None))
             except Exception as e:  # the reader's bug: report it, do not raise
                 return _fail(name, _case_report(i, len(cases), case, f"raised {type(e).__name__}: {e}", None))
             problem, hint = _compare(got, case.expected, atol=atol, rtol=rtol)
