@@ -12,6 +12,7 @@ from ganlib.exercises import ch10
 def test_ganlib_metrics_pass_the_checkers():
     assert ch10.check_precision(lambda r, f, k: metrics.precision_recall(r, f, k)[0])
     assert ch10.check_frechet(metrics.frechet_distance)
+    assert ch10.check_inception_score(metrics.inception_score)
 
 
 def test_precision_cases_by_hand_and_by_prdc():
@@ -33,3 +34,11 @@ def test_frechet_cases_by_hand():
     lam = np.linalg.eigvals(s1 @ s2).real
     closed = np.sum((mu1 - mu2) ** 2) + np.trace(s1 + s2) - 2 * np.sqrt(lam).sum()
     assert cases[2].expected == pytest.approx(closed, rel=1e-9)
+
+
+def test_inception_cases_by_hand_and_by_ganlib():
+    cases = ch10._is_cases()
+    assert cases[0].expected == pytest.approx(4.0)
+    assert cases[1].expected == pytest.approx(1.0)
+    for case in cases:
+        assert case.expected == pytest.approx(metrics.inception_score(case.args), rel=1e-9)

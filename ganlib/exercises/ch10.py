@@ -7,6 +7,7 @@ closed forms or SciPy's ``sqrtm`` of the *symmetric* product
 
 * ``check_precision``: improved precision, the fraction of fake points inside some real
   point's k-NN ball (radius: distance to its k-th nearest *other* real point; strict <).
+* ``check_inception_score``: exp(E_x KL(p(y|x) ‖ p(y))), via SciPy's entropies.
 * ``check_frechet``: FID from two Gaussians' moments,
   :math:`\|\mu_1-\mu_2\|^2 + \operatorname{Tr}(\Sigma_1+\Sigma_2-2(\Sigma_1\Sigma_2)^{1/2})`.
 """
@@ -14,13 +15,13 @@ closed forms or SciPy's ``sqrtm`` of the *symmetric* product
 from __future__ import annotations
 
 import numpy as np
-from scipy import linalg
+from scipy import linalg, stats
 from scipy.spatial.distance import cdist
 
 from .core import Case
 from .registry import Chapter, Exercise, Wrong
 
-__all__ = ["CHAPTER", "check_frechet", "check_precision"]
+__all__ = ["CHAPTER", "check_frechet", "check_inception_score", "check_precision"]
 
 
 # --- exercise 1: precision from k-NN balls ---------------------------------------------
@@ -88,7 +89,59 @@ Do not use `ganlib.metrics`.""",
 )
 
 
-# --- exercise 2: the Fréchet distance of two Gaussians ---------------------------------
+# --- exercise 2: the Inception Score ------------------------------------------------------
+
+
+def inception_score(probs):
+    p_y = probs.mean(axis=0)  # the marginal p(y), (K,)
+    safe = np.where(probs > 0, probs, 1.0)  # 0 log 0 = 0
+    kl = np.sum(probs * (np.log(safe) - np.log(p_y)), axis=1)  # (N,)
+    return float(np.exp(kl.mean()))
+
+
+def _is_ref(probs: np.ndarray) -> float:
+    # IS = exp(H(p(y)) - E_x H(p(y|x))), entropies from SciPy (0 log 0 = 0)
+    return float(np.exp(stats.entropy(probs.mean(axis=0)) - np.mean(stats.entropy(probs, axis=1))))
+
+
+def _is_cases() -> list[Case]:
+    rng = np.random.default_rng(5)
+    cases = [
+        (np.eye(4)[[0, 1, 2, 3, 0, 1, 2, 3]], "confident and even over 4 classes: IS = 4"),
+        (np.tile([0.7, 0.2, 0.1], (5, 1)), "every image gets the same prediction: IS = 1"),
+        (rng.dirichlet(np.ones(10) * 0.3, size=50), "50 images, 10 classes"),
+        (np.array([[1.0, 0.0, 0.0], [0.0, 0.5, 0.5], [0.2, 0.3, 0.5]]), "zeros in p(y|x): 0 log 0 = 0"),
+    ]
+    return [Case(p, _is_ref(p), note=note) for p, note in cases]
+
+
+def _reverse_kl(probs):  # KL(p(y) || p(y|x)) instead
+    p_y = probs.mean(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.exp(np.mean(np.sum(p_y * np.log(p_y / probs), axis=1))))
+
+
+INCEPTION = Exercise(
+    "inception_score",
+    label="ex-ch10-inception",
+    title="The Inception Score",
+    task=r"""Write `inception_score(probs)` for a NumPy array `probs` of shape $(N, K)$ whose
+row $i$ is $p(y \mid x_i)$: return {eq}`eq-ch10-is`, with $0 \log 0 = 0$ (one split, natural
+logarithms). Do not use `ganlib.metrics`.""",
+    solution=inception_score,
+    cases=_is_cases,
+    atol=1e-9,
+    rtol=1e-7,
+    wrong=(
+        Wrong(lambda p: float(np.mean(np.sum(p * np.log(np.where(p > 0, p, 1.0) / p.mean(0)), axis=1))),
+              says="IS = 4"),  # forgot the exp
+        Wrong(_reverse_kl, says="IS = 4"),
+        Wrong(lambda p: float(np.exp(np.mean(np.sum(p * np.log(p / p.mean(0)), axis=1)))), says="log(0)"),  # NaN from 0 log 0
+    ),
+)
+
+
+# --- exercise 3: the Fréchet distance of two Gaussians ---------------------------------
 
 
 def frechet(mu1, sigma1, mu2, sigma2):
@@ -145,5 +198,6 @@ use `ganlib.metrics`.""",
 )
 
 
-CHAPTER = Chapter("10_evaluation", (PRECISION, FRECHET), call_as="ch10")
-check_precision, check_frechet = PRECISION.checker(), FRECHET.checker()
+CHAPTER = Chapter("10_evaluation", (PRECISION, INCEPTION, FRECHET), call_as="ch10")
+check_precision, check_inception_score, check_frechet = (
+    PRECISION.checker(), INCEPTION.checker(), FRECHET.checker())
