@@ -10,10 +10,12 @@ import math
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
+from torch import nn
 from scipy.stats import norm
 
-from ganlib import divergences, vae
-from ganlib.exercises import ch01, ch02, ch03, ch04
+from ganlib import divergences, games, losses, metrics, regularizers, vae
+from ganlib.exercises import ch01, ch02, ch03, ch04, ch05, ch06, ch07
 
 
 @pytest.mark.parametrize(
@@ -24,6 +26,7 @@ from ganlib.exercises import ch01, ch02, ch03, ch04
         (ch04.check_kl, divergences.kl),
         (ch04.check_js, divergences.js),
         (ch04.check_w1_1d, divergences.wasserstein1),
+        (ch06.check_critic_loss, losses.wasserstein_d_loss),
     ],
 )
 def test_ganlib_implementations_pass_the_checkers(checker, fn):
@@ -100,3 +103,97 @@ def test_ch03_expected_values_match_closed_forms():
     lw = iw[3].args.double()
     by_hand = lw.max(0).values + (lw - lw.max(0).values).exp().mean(0).log()  # log-mean-exp, shifted
     torch.testing.assert_close(iw[3].expected.double(), by_hand, atol=1e-4, rtol=0)
+
+
+class UpBlock(nn.Module):  # a hand-written module, as a reader might write it
+    def __init__(self, c_in, c_out):
+        super().__init__()
+        self.conv = nn.ConvTranspose2d(c_in, c_out, kernel_size=4, stride=2, padding=1, bias=False)
+        self.bn = nn.BatchNorm2d(c_out)
+        self.act = nn.ReLU()
+
+    def forward(self, x):
+        return self.act(self.bn(self.conv(x)))
+
+
+def test_ch05_a_hand_written_up_block_module_passes():
+    assert ch05.check_up_block(UpBlock) is True
+
+
+def test_ch05_slerp_reference_keeps_gaussian_norms():
+    # the property the chapter relies on: slerp between two typical Gaussian latents keeps a typical norm
+    g = torch.Generator().manual_seed(0)
+    d = 64
+    z0, z1 = torch.randn(d, generator=g, dtype=torch.float64), torch.randn(d, generator=g, dtype=torch.float64)
+    mid_lin, mid_sph = (z0 + z1) / 2, ch05.slerp_single(z0, z1, 0.5)
+    assert mid_lin.norm() < 0.85 * math.sqrt(d) < mid_sph.norm()
+
+
+def test_ch06_ganlib_gradient_penalty_agrees_on_the_linear_case():
+    # ganlib draws ε itself; a linear critic has ∇f = w for every ε, so its value is fixed
+    critic, real, fake, eps, weight = ch06._gp_cases()[3].args
+    got = regularizers.gradient_penalty(critic, real, fake, weight=weight)
+    torch.testing.assert_close(got.detach(), ch06._gp_cases()[3].expected[0])
+
+
+def test_ch06_expected_values_match_closed_forms():
+    loss_cases = ch06._critic_loss_cases()
+    assert loss_cases[0].expected.item() == pytest.approx(0.0 - 3.0)
+    gp_cases = ch06._gp_cases()
+    assert gp_cases[3].expected[0].item() == pytest.approx(160.0)  # 10 (‖(3, 4)‖ − 1)²
+    np.testing.assert_allclose(gp_cases[3].expected[1].numpy(), [48.0, 64.0])  # 2·10·4·w/5
+    one_step, converged = ch06._power_cases()
+    u_new, sigma = one_step[0].expected  # W = diag(3, 1), u = (1, 1): v ∝ (3, 1), Wv ∝ (9, 1)
+    np.testing.assert_allclose(u_new.numpy(), np.array([9.0, 1.0]) / np.sqrt(82))
+    assert sigma.item() == pytest.approx(82 / np.sqrt(82) / np.sqrt(10))  # ‖Wv‖ = √82/√10
+
+def _dirac_step_with_games(theta, psi, lr, mode):
+    path = games.simulate(theta, psi, steps=1, lr=lr, mode=mode)
+    return float(path[1, 0]), float(path[1, 1])
+
+
+def _smoothed_with_regularizers(real_logits, fake_logits, alpha):
+    return regularizers.one_sided_smoothed_bce_d_loss(real_logits, fake_logits, real_target=1 - alpha)
+
+
+def _keep_probability_torch(t, q):
+    t = torch.as_tensor(t, dtype=torch.float64)
+    return torch.exp(t - torch.quantile(t, q)).clamp(max=1.0).numpy()
+
+
+@pytest.mark.parametrize(
+    "checker, fn",
+    [
+        (ch07.check_dirac_step, _dirac_step_with_games),
+        (ch07.check_mode_coverage, metrics.mode_coverage),
+        (ch07.check_smoothed_d_loss, _smoothed_with_regularizers),
+        (ch07.check_keep_probability, _keep_probability_torch),
+    ],
+)
+def test_ch07_ganlib_and_other_right_answers_pass(checker, fn):
+    assert checker(fn) is True
+
+
+def test_ch07_expected_values_match_closed_forms():
+    c = ch07._dirac_cases()
+    # from (1, 1) with h = 0.1: f'(1) = σ(−1); simultaneous: θ = 1 − 0.1 σ(−1), ψ = 1 + 0.1 σ(−1)
+    s = 1 / (1 + math.e)
+    assert c[0].expected == pytest.approx((1 - 0.1 * s, 1 + 0.1 * s), rel=1e-12)
+    assert c[4].expected == pytest.approx((0.0 - 0.1 * 1.0 * 0.5, 1.0), rel=1e-12)  # θ = 0: ψ stays, G moves
+    cov = ch07._coverage_cases()
+    assert cov[0].expected[0] == 2 and cov[0].expected[1] > 0.99
+    assert cov[2].expected == (2, pytest.approx(0.2))
+    assert cov[3].expected == (2, pytest.approx(2 / 3))  # (0, -2) is a centre itself
+    sm = ch07._smoothed_cases()
+    plain = F.softplus(-sm[1].args[0]).mean() + F.softplus(sm[1].args[1]).mean()  # α = 0
+    assert float(sm[1].expected) == pytest.approx(float(plain), rel=1e-6)
+    assert torch.isfinite(sm[3].expected)
+
+
+def test_ch07_keep_probability_expected_values_by_hand():
+    k = ch07._keep_cases()
+    # [0, 1, 2, 3] with q = 0.5: M = 1.5, so p = [e^-1.5, e^-0.5, 1, 1]
+    assert k[2].expected == pytest.approx([math.exp(-1.5), math.exp(-0.5), 1.0, 1.0], rel=1e-12)
+    assert (k[1].expected == 1.0).mean() == pytest.approx(0.1, abs=0.01)  # the top 10 % kept for sure
+    assert np.isfinite(k[4].expected).all()
+    np.testing.assert_allclose(k[4].expected, k[1].expected, rtol=1e-9)  # a shift of every logit changes nothing

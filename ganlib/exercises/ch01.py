@@ -79,10 +79,7 @@ table `p_x1` (shape `(K,)`, `p_x1[i]` $= p(x_1 = i)$) and the table `p_x2_given_
 `autoregressive_log_likelihood(p_x1, p_x2_given_x1, x)` that returns, for every row
 $(x_1, x_2)$ of the integer tensor `x` (shape `(N, 2)`), the exact log-likelihood
 $\log p(x_1, x_2)$ of {eq}`ch01-fvbn`, a tensor of shape `(N,)`.""",
-    solution=autoregressive_log_likelihood,
-    cases=_autoregressive_cases,
-    atol=1e-8,
-    rtol=1e-6,
+    solution=autoregressive_log_likelihood, cases=_autoregressive_cases, atol=1e-8, rtol=1e-6,
     wrong=(
         # reads the conditional table by column
         Wrong(lambda p1, p21, x: torch.log(p1[x[:, 0]]) + torch.log(p21[x[:, 1], x[:, 0]]), says="2 of 4 entries differ"),
@@ -129,18 +126,13 @@ def _log_n01(x, scale, shift):  # log N(z; 0, I) of z = g⁻¹(x), the start of 
 
 
 AFFINE_FLOW = Exercise(
-    "affine_flow_log_prob",
-    label="ex-ch01-affine-flow",
-    title="The density of an affine flow",
+    "affine_flow_log_prob", label="ex-ch01-affine-flow", title="The density of an affine flow",
     task=r"""The simplest flow is elementwise affine: $x = a \odot z + b$ with $z \sim \mathcal{N}(0, I_d)$
 and a scale vector $a$ with no zero entries. Use the change of variables {eq}`ch01-cov` to
 write `affine_flow_log_prob(x, scale, shift)` that returns $\log p_x(x)$ for every row of
 `x` (shape `(N, d)`; `scale` $= a$ and `shift` $= b$ have shape `(d,)`).""",
     hints=("what is $g^{-1}$, and what is the determinant of its Jacobian? Mind negative scales.",),
-    solution=affine_flow_log_prob,
-    cases=_affine_cases,
-    atol=1e-8,
-    rtol=1e-6,
+    solution=affine_flow_log_prob, cases=_affine_cases, atol=1e-8, rtol=1e-6,
     wrong=(
         Wrong(_log_n01, says="log|det| = log 2 is subtracted"),  # without the log-determinant
         Wrong(lambda x, a, b: _log_n01(x, a, b) - torch.log(a).sum(), says="a negative scale"),  # no |.|

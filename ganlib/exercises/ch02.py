@@ -48,16 +48,11 @@ def _optimal_discriminator_cases() -> list[Case]:
 
 
 OPTIMAL_D = Exercise(
-    "optimal_discriminator",
-    label="ex-ch02-optimal-discriminator",
-    title="The optimal discriminator",
+    "optimal_discriminator", label="ex-ch02-optimal-discriminator", title="The optimal discriminator",
     task=r"""Write `optimal_discriminator(p_data, p_g)`, which takes two NumPy arrays of density values
 at the same points and returns $D^*$ of {eq}`eq-ch02-dstar` at each point. Where both densities
 are zero, return $\tfrac12$ (and no `nan`).""",
-    solution=optimal_discriminator,
-    cases=_optimal_discriminator_cases,
-    atol=1e-8,
-    rtol=1e-6,
+    solution=optimal_discriminator, cases=_optimal_discriminator_cases, atol=1e-8, rtol=1e-6,
     wrong=(
         Wrong(lambda p, q: p / (p + q), says="both densities are 0"),  # 0/0 = NaN there
         Wrong(lambda p, q: q / (p + q), says="N(-1, 1)"),  # the D of the generator's samples
@@ -94,17 +89,12 @@ def _nonsaturating_cases() -> list[Case]:
 
 
 NONSATURATING = Exercise(
-    "nonsaturating_g_loss",
-    label="ex-ch02-nonsaturating",
-    title="The non-saturating loss, stably",
+    "nonsaturating_g_loss", label="ex-ch02-nonsaturating", title="The non-saturating loss, stably",
     task=r"""Write `nonsaturating_g_loss(fake_logits)`: given a tensor of discriminator logits
 $t$ on generated samples, shape $(N,)$, return $-\frac1N \sum_i \log \sigma(t_i)$ as a 0-d
 tensor. It must stay finite for logits like $-200$, where `torch.log(torch.sigmoid(t))`
 returns $-\infty$. Hint: {eq}`eq-ch02-softplus`.""",
-    solution=nonsaturating_g_loss,
-    cases=_nonsaturating_cases,
-    atol=1e-5,
-    rtol=1e-5,
+    solution=nonsaturating_g_loss, cases=_nonsaturating_cases, atol=1e-5, rtol=1e-5,
     right=(lambda t: -F.logsigmoid(t).mean(),),
     wrong=(
         # the formula in probability space: -log(sigmoid(-200)) = inf in float32
@@ -141,17 +131,12 @@ def _js_cases() -> list[Case]:
 
 
 JS_FROM_VALUE = Exercise(
-    "js_from_value",
-    label="ex-ch02-js-from-value",
-    title="The JS divergence from the value of the game",
+    "js_from_value", label="ex-ch02-js-from-value", title="The JS divergence from the value of the game",
     task=r"""Write `js_from_value(v)`: given the value $v = V(D^*, G)$ of the game at the optimal
 discriminator, return $\mathrm{JS}(p_\text{data} \,\Vert\, p_g)$ in nats, using {eq}`eq-ch02-cg`.
 Then use it on `v_trained`, computed above with a *trained* discriminator: what kind of
 estimate of JS do you get?""",
-    solution=js_from_value,
-    cases=_js_cases,
-    atol=1e-9,
-    rtol=1e-7,
+    solution=js_from_value, cases=_js_cases, atol=1e-9, rtol=1e-7,
     wrong=(
         Wrong(lambda v: v + math.log(4), says="three points"),  # forgot the factor 1/2
         Wrong(lambda v: (v + math.log(2)) / 2, says="JS = 0"),  # log 2 instead of log 4

@@ -53,17 +53,12 @@ def _gaussian_kl_cases() -> list[Case]:
 
 
 GAUSSIAN_KL = Exercise(
-    "gaussian_kl",
-    label="ex-ch03-gaussian-kl",
-    title="The KL term in closed form",
+    "gaussian_kl", label="ex-ch03-gaussian-kl", title="The KL term in closed form",
     task=r"""Write `gaussian_kl(mu, logvar)` that returns
 $\mathrm{KL}(\mathcal{N}(\mu, \operatorname{diag}\sigma^2) \,\Vert\, \mathcal{N}(0, I))$ for every row,
 as in {eq}`ch03-kl`. Both arguments have shape `(N, d)` and `logvar` holds $\log \sigma^2$.
 Return a tensor of shape `(N,)`.""",
-    solution=gaussian_kl,
-    cases=_gaussian_kl_cases,
-    atol=1e-5,
-    rtol=1e-5,
+    solution=gaussian_kl, cases=_gaussian_kl_cases, atol=1e-5, rtol=1e-5,
     wrong=(
         Wrong(lambda mu, lv: (mu**2 + lv.exp() - lv - 1).sum(1), says="shifted mean"),  # forgot the ½
         # treated logvar as log σ
@@ -123,9 +118,7 @@ def _with_gradients(fn: Callable) -> Callable:
 
 
 REPARAMETERIZE = Exercise(
-    "reparameterize",
-    label="ex-ch03-reparameterize",
-    title="The reparameterisation trick",
+    "reparameterize", label="ex-ch03-reparameterize", title="The reparameterisation trick",
     task=r"""Write `reparameterize(mu, logvar, eps)` that returns $z = \mu + \sigma \odot \varepsilon$ as in
 {eq}`ch03-reparam`, for tensors of shape `(N, d)`. The checker also backpropagates through
 your $z$ and checks that the gradients reach `mu` and `logvar`, so do not draw a new sample
@@ -173,18 +166,13 @@ def _iwae_cases() -> list[Case]:
 
 
 IWAE = Exercise(
-    "iwae_from_log_weights",
-    label="ex-ch03-iwae",
-    title="The importance-weighted bound",
+    "iwae_from_log_weights", label="ex-ch03-iwae", title="The importance-weighted bound",
     task=r"""Given log importance weights $\log w_{i,n} = \log p(x_n \mid z_i) + \log p(z_i) - \log q(z_i \mid x_n)$ for
 $k$ draws (rows) and $N$ images (columns), write `iwae_from_log_weights(log_w)` that returns
 $\log \frac1k \sum_i w_{i,n}$ for every image, shape `(N,)`, the quantity inside the
 expectation of {eq}`ch03-iwae`. Log-weights of digits are around $-100$ nats, and
 `exp(-150)` is 0 in float32. Compute it without leaving log space.""",
-    solution=iwae_from_log_weights,
-    cases=_iwae_cases,
-    atol=1e-4,
-    rtol=1e-5,
+    solution=iwae_from_log_weights, cases=_iwae_cases, atol=1e-4, rtol=1e-5,
     wrong=(
         Wrong(lambda lw: lw.exp().mean(0).log(), says="-150"),  # exp underflows
         Wrong(lambda lw: lw.mean(0), says="k = 8"),  # the ELBO, not the IWAE bound

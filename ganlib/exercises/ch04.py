@@ -48,16 +48,11 @@ def _kl_cases() -> list[Case]:
 
 
 KL = Exercise(
-    "kl",
-    label="ex-ch04-kl",
-    title="KL with the conventions",
+    "kl", label="ex-ch04-kl", title="KL with the conventions",
     task=r"""Write `kl(p, q)` for two probability vectors (NumPy arrays), in nats, with
 $0 \log 0 = 0$ and $\mathrm{KL} = +\infty$ when some $q(x) = 0 < p(x)$. Do not use
 `ganlib.divergences` or SciPy.""",
-    solution=kl,
-    cases=_kl_cases,
-    atol=1e-9,
-    rtol=1e-7,
+    solution=kl, cases=_kl_cases, atol=1e-9, rtol=1e-7,
     wrong=(
         Wrong(lambda p, q: float(np.sum(p * np.log(p / q))), says="0·log 0 = 0"),
         Wrong(lambda p, q: float(np.sum(p * np.log((p + 1e-12) / (q + 1e-12)))), says="KL is +inf"),
@@ -87,15 +82,10 @@ def _js_cases() -> list[Case]:
 
 
 JS = Exercise(
-    "js",
-    label="ex-ch04-js",
-    title="JS, both halves",
+    "js", label="ex-ch04-js", title="JS, both halves",
     task="""Using your `kl`, write `js(p, q)`, the Jensen–Shannon divergence {eq}`eq-js` in nats.
 The checker includes a case where the notes' half formula gives the wrong answer.""",
-    solution=js,
-    cases=_js_cases,
-    atol=1e-9,
-    rtol=1e-7,
+    solution=js, cases=_js_cases, atol=1e-9, rtol=1e-7,
     wrong=(
         Wrong(lambda p, q: 0.5 * kl(p, (p + q) / 2), says="three points"),  # the notes' half formula
         Wrong(lambda p, q: kl(p, (p + q) / 2) + kl(q, (p + q) / 2), says="three points"),  # forgot ½
@@ -126,16 +116,11 @@ def _w1_cases() -> list[Case]:
 
 
 W1 = Exercise(
-    "w1_1d",
-    label="ex-ch04-w1",
-    title="$W_1$ from sorted samples",
+    "w1_1d", label="ex-ch04-w1", title="$W_1$ from sorted samples",
     task=r"""Write `w1_1d(x, y)` for two one-dimensional samples of the same size $n$ (NumPy arrays
 of shape `(n,)`): the Wasserstein-1 distance between their empirical distributions,
 $\frac1n\sum_i |x_{(i)} - y_{(i)}|$, where $x_{(i)}$ is the $i$-th smallest value.""",
-    solution=w1_1d,
-    cases=_w1_cases,
-    atol=1e-9,
-    rtol=1e-7,
+    solution=w1_1d, cases=_w1_cases, atol=1e-9, rtol=1e-7,
     wrong=(
         Wrong(lambda x, y: float(np.mean(np.abs(x - y))), says="unsorted"),  # forgot to sort
         Wrong(lambda x, y: abs(float(np.mean(x) - np.mean(y))), says="N(0, 1)"),  # the means only

@@ -1,14 +1,12 @@
-r"""Exercise checkers for chapter 6, "WGAN and Lipschitz critics".
+r"""Exercises of chapter 6, "WGAN and Lipschitz critics" (see :mod:`.registry`).
 
-Each checker runs the reader's function on a few cases whose answers are computed here
-independently (NumPy closed forms, ``numpy.linalg.svd``), not with
-:mod:`ganlib.regularizers` or :mod:`ganlib.losses`, prints a report and returns True
-when every case passes. None of them raises.
+The expected values are computed independently (NumPy closed forms,
+``numpy.linalg.svd``), not with :mod:`ganlib.regularizers` or :mod:`ganlib.losses`:
 
-* :func:`check_critic_loss`: L_f = mean f(x̃) − mean f(x), the critic's Wasserstein loss.
-* :func:`check_gradient_penalty`: λ mean_n (‖∇f(x̂_n)‖₂ − 1)², x̂_n = ε_n x_n + (1 − ε_n) x̃_n,
+* ``check_critic_loss``: L_f = mean f(x̃) − mean f(x), the critic's Wasserstein loss.
+* ``check_gradient_penalty``: λ mean_n (‖∇f(x̂_n)‖₂ − 1)², x̂_n = ε_n x_n + (1 − ε_n) x̃_n,
   and the result must carry a gradient to the critic's parameters.
-* :func:`check_power_step`: one step of power iteration for the largest singular value.
+* ``check_power_step``: one step of power iteration for the largest singular value.
 """
 
 from __future__ import annotations
@@ -17,14 +15,21 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
-from .core import Case, check
+from .core import Case, Mistake
+from .registry import Chapter, Exercise, Part, Wrong
 
-__all__ = ["check_critic_loss", "check_gradient_penalty", "check_power_step"]
+__all__ = ["CHAPTER", "check_critic_loss", "check_gradient_penalty", "check_power_step"]
 
 
 # --- exercise 1: the critic's loss -------------------------------------------------------
+
+
+def critic_loss(real_scores, fake_scores):
+    # minimising it maximises the gap
+    return fake_scores.mean() - real_scores.mean()
 
 
 def _critic_loss_cases() -> list[Case]:
@@ -43,16 +48,32 @@ def _critic_loss_cases() -> list[Case]:
     ]
 
 
-def check_critic_loss(fn: Callable[[Tensor, Tensor], Tensor]) -> bool:
-    """Check ``fn(real_scores, fake_scores) -> L_f = E[f(x̃)] − E[f(x)]`` (a 0-d tensor).
-
-    real_scores: the critic's scores f(x) on real samples, shape (N,);
-    fake_scores: f(x̃) on generated samples, shape (M,), M may differ from N.
-    """
-    return check(fn, _critic_loss_cases(), name="critic_loss", atol=1e-6, rtol=1e-6)
+CRITIC_LOSS = Exercise(
+    "critic_loss", label="ex-ch06-critic-loss", title="The critic's loss",
+    task=r"""Write `critic_loss(real_scores, fake_scores)`: given the critic's scores $f(x)$ on $N$ real
+samples and $f(\tilde x)$ on $M$ generated ones (1-D tensors, $M$ may differ from $N$),
+return the loss $L_f$ of {eq}`eq-ch06-losses` that the critic *minimises*, as a 0-d tensor.""",
+    solution=critic_loss, cases=_critic_loss_cases, atol=1e-6, rtol=1e-6,
+    wrong=(
+        Wrong(lambda r, f: r.mean() - f.mean(), says="real scores 3"),  # sign flipped
+        Wrong(lambda r, f: (f - r).mean() if len(f) == len(r) else f.sum() - r.sum(), says="3 real and 7"),
+        Wrong(lambda r, f: F.softplus(-r).mean() + F.softplus(f).mean(), says="real scores 3"),  # BCE
+        Wrong(lambda r, f: torch.sigmoid(f).mean() - torch.sigmoid(r).mean(), says="real scores 3"),
+    ),
+)
 
 
 # --- exercise 2: the gradient penalty ------------------------------------------------------
+
+
+def gradient_penalty(critic, real, fake, eps, weight=10.0):
+    eps = eps.reshape(-1, *[1] * (real.dim() - 1))  # (N, 1, ..., 1)
+    mixed = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    (grad,) = torch.autograd.grad(
+        critic(mixed).sum(), mixed, create_graph=True
+    )
+    norms = grad.flatten(1).norm(dim=1)  # (N,): one per sample
+    return weight * ((norms - 1) ** 2).mean()
 
 
 def _reference_gp(grad_of: Callable[[np.ndarray], np.ndarray], real: Tensor, fake: Tensor, eps: Tensor,
@@ -89,9 +110,9 @@ def _with_parameter_gradient(fn: Callable) -> Callable:
     def run(critic, real, fake, eps, weight):
         penalty = fn(critic, real, fake, eps, weight=weight)
         if not isinstance(penalty, Tensor):
-            raise TypeError(f"expected a tensor, got a {type(penalty).__name__}")
+            raise Mistake(f"expected a tensor, got a {type(penalty).__name__}")
         if not penalty.requires_grad:
-            raise ValueError(
+            raise Mistake(
                 "the penalty carries no gradient back to the critic's parameters: compute the input "
                 "gradient with torch.autograd.grad(..., create_graph=True) so that the penalty can be trained"
             )
@@ -126,27 +147,69 @@ def _gp_cases() -> list[Case]:
     return cases
 
 
-def check_gradient_penalty(fn: Callable[..., Tensor]) -> bool:
-    """Check ``fn(critic, real, fake, eps, weight=10.0) -> λ mean_n (‖∇f(x̂_n)‖₂ − 1)²``.
+def _weight_by_keyword(fn: Callable) -> Callable:
+    """Calls fn(critic, real, fake, eps, weight=...) with the weight as a keyword."""
 
-    critic: f, maps (N, ...) to (N,). real, fake: x and x̃, shape (N, ...). eps: ε, shape (N,),
-    one per sample: x̂_n = ε_n x_n + (1 − ε_n) x̃_n. The norm runs over all non-batch dimensions,
-    and the result must be differentiable with respect to the critic's parameters.
-    """
-    cases = _gp_cases()
-    plain = [Case(c.args[:4] + ({"weight": c.args[4]},), c.expected, note=c.note) for c in cases[:3]]
-
-    def call_plain(critic, real, fake, eps, kw):
+    def gradient_penalty(critic, real, fake, eps, kw):
         return fn(critic, real, fake, eps, **kw)
 
-    call_plain.__name__ = getattr(fn, "__name__", "gradient_penalty")
-    if not check(call_plain, plain, name=call_plain.__name__, atol=1e-6, rtol=1e-6):
-        return False
-    return check(_with_parameter_gradient(fn), cases[3:], name=call_plain.__name__ + " (training the critic)",
-                 atol=1e-6, rtol=1e-6)
+    return gradient_penalty
+
+
+def _gp_plain_cases() -> list[Case]:
+    return [Case(c.args[:4] + ({"weight": c.args[4]},), c.expected, note=c.note) for c in _gp_cases()[:3]]
+
+
+def _gp_variant(norms_of: Callable, penalty: Callable = lambda n: (n - 1) ** 2, create_graph: bool = True):
+    """A wrong gradient penalty that differs from the solution in one step."""
+
+    def gp(critic, real, fake, eps, weight=10.0):
+        e = eps.reshape(-1, *[1] * (real.dim() - 1))
+        mixed = (e * real + (1 - e) * fake).requires_grad_(True)
+        (grad,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=create_graph)
+        return weight * penalty(norms_of(grad)).mean()
+
+    return gp
+
+
+def _per_sample(grad: Tensor) -> Tensor:
+    return grad.flatten(1).norm(dim=1)
+
+
+GRADIENT_PENALTY = Exercise(
+    "gradient_penalty", label="ex-ch06-gradient-penalty", title="The gradient penalty",
+    task=r"""Write `gradient_penalty(critic, real, fake, eps, weight=10.0)`, the penalty {eq}`eq-ch06-gp`:
+`real` and `fake` have shape $(N, \dots)$ (points or images), `eps` has shape $(N,)$, one
+$\epsilon$ per pair, and $\hat x_n = \epsilon_n x_n + (1 - \epsilon_n)\tilde x_n$. Take one
+gradient norm per sample over all its dimensions, and make sure the result can be
+back-propagated into the critic's parameters (hint: `torch.autograd.grad(...,
+create_graph=True)`).""",
+    solution=gradient_penalty, cases=_gp_plain_cases, adapt=_weight_by_keyword, atol=1e-6, rtol=1e-6,
+    then=(Part(lambda: _gp_cases()[3:], _with_parameter_gradient, "training the critic", 1e-6, 1e-6),),
+    wrong=(
+        Wrong(_gp_variant(lambda g: g.norm()), says="points in the plane"),  # one norm for the batch
+        Wrong(_gp_variant(lambda g: g.norm(dim=-1)), says="images (N, 1, 3, 3)"),  # the last axis only
+        # penalises the real points (the labml slip)
+        Wrong(lambda c, r, f, e, weight=10.0: gradient_penalty(c, r, f, torch.ones_like(e), weight),
+              says="points in the plane"),
+        Wrong(lambda c, r, f, e, weight=10.0: gradient_penalty(c, f, r, e, weight),  # ε x̃ + (1 − ε) x
+              says="points in the plane"),
+        Wrong(_gp_variant(_per_sample, penalty=lambda n: (n - 1).abs()), says="points in the plane"),
+        Wrong(lambda c, r, f, e, weight=10.0: gradient_penalty(c, r, f, e, 10.0), says="weight λ = 1"),
+        Wrong(_gp_variant(_per_sample, create_graph=False), says="create_graph=True"),
+    ),
+)
 
 
 # --- exercise 3: one step of power iteration ----------------------------------------------
+
+
+def power_step(W, u):
+    v = W.T @ u
+    v = v / v.norm()  # (n,)
+    u = W @ v
+    u = u / u.norm()  # (m,)
+    return u, u @ W @ v  # sigma = u^T W v = ||W v||
 
 
 def _power_ref(W: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, float]:
@@ -190,13 +253,44 @@ def _power_cases() -> tuple[list[Case], list[Case]]:
     return one_step, converged
 
 
-def check_power_step(fn: Callable[[Tensor, Tensor], tuple[Tensor, Tensor]]) -> bool:
-    """Check ``fn(W, u) -> (u_new, sigma)``: v = Wᵀu/‖Wᵀu‖, u_new = Wv/‖Wv‖, σ = u_newᵀ W v.
+def _power_norm(W, u):  # σ = ‖Wv‖ is the same number
+    v = W.T @ u / (W.T @ u).norm()
+    Wv = W @ v
+    return Wv / Wv.norm(), Wv.norm()
 
-    W: (m, n) tensor; u: (m,) tensor. Returns u_new of shape (m,) and σ as a 0-d tensor or a float.
-    """
-    one_step, converged = _power_cases()
-    if not check(fn, one_step, name=getattr(fn, "__name__", "power_step"), atol=1e-8, rtol=1e-6):
-        return False
-    return check(_iterated(fn), converged, name=getattr(fn, "__name__", "power_step") + " (iterated)",
-                 atol=1e-6, rtol=1e-6)
+
+def _power_no_normalise(W, u):
+    v = W.T @ u
+    u = W @ v
+    return u, u @ W @ v
+
+
+def _power_transposed(W, u):  # W u instead of Wᵀ u: wrong shapes for non-square W
+    v = W @ u
+    v = v / v.norm()
+    u = W.T @ v
+    u = u / u.norm()
+    return u, u @ W.T @ v
+
+
+POWER_STEP = Exercise(
+    "power_step", label="ex-ch06-power-step", title="One step of power iteration",
+    task=r"""Write `power_step(W, u)`, one iteration of {eq}`eq-ch06-power`: from a matrix $W$ of shape
+$(m, n)$ and a vector $u$ of shape $(m,)$, return the new $u$ (unit length) and the
+estimate $\sigma = u^\top W v$. The checker also runs your step 100 times and compares
+$\sigma$ with the largest singular value from an SVD.""",
+    solution=power_step, cases=lambda: _power_cases()[0], atol=1e-8, rtol=1e-6,
+    then=(Part(lambda: _power_cases()[1], _iterated, "iterated", 1e-6, 1e-6),),
+    right=(_power_norm,),
+    wrong=(
+        Wrong(_power_no_normalise, says="diag(3, 1)"),
+        Wrong(_power_transposed, says="5×3"),
+        Wrong(lambda W, u: (u, torch.linalg.norm(W)), says="diag(3, 1)"),  # the Frobenius norm
+    ),
+)
+
+
+CHAPTER = Chapter("06_wgan", (CRITIC_LOSS, GRADIENT_PENALTY, POWER_STEP), call_as="ch06")
+check_critic_loss = CRITIC_LOSS.checker()
+check_gradient_penalty = GRADIENT_PENALTY.checker()
+check_power_step = POWER_STEP.checker()

@@ -10,7 +10,9 @@ known wrong answers with the words the checker must say about them. From it come
   markdown, the reader's stub, the checker call (tagged ``remove-output``, so the
   "not written yet" report stays out of the HTML), and the reference solution between
   ``{solution-start}`` / ``{solution-end}`` (a dropdown in the HTML, runnable code in
-  Jupyter and Colab); ``python -m ganlib.exercises.sync`` writes them;
+  Jupyter and Colab); ``python -m ganlib.exercises.sync`` writes them (a new exercise's
+  cells go after the previous exercise's, the first after the "## Exercises" cell), so
+  edit the registry, not those cells;
 * the tests (``tests/test_exercises_registry.py``): every solution passes, every wrong
   answer fails with its message, the stub says "not written yet", the notebooks match.
 
@@ -34,8 +36,14 @@ A chapter defines an exercise like this (chapter 4's first one, shortened)::
         hints=("Terms with $p(x) = 0$ contribute 0.",),
         wrong=(Wrong(lambda p, q: float(np.sum(p * np.log(p / q))), says="0·log 0"),),
     )
-    CHAPTER = Chapter("04_divergences", (KL,), call_as="ganlib.exercises.ch04")
-    check_kl = KL.checker()  # the notebook calls ganlib.exercises.ch04.check_kl(kl)
+    # call_as: how the notebook names this module (``from ganlib.exercises import ch04``)
+    CHAPTER = Chapter("04_divergences", (KL,), call_as="ch04")
+    check_kl = KL.checker()  # the notebook calls ch04.check_kl(kl)
+
+Any module ``ganlib/exercises/chNN.py`` with a ``CHAPTER`` is picked up by the sync
+and by the tests. The solution is copied into the notebook as written: keep its lines
+within 79 characters and use only names the notebook imports (``np``, ``torch``, ...);
+``follow_up`` adds notebook code after it ("then use it on ...").
 
 A checker that needs more than comparing return values wraps the reader's function
 with ``adapt`` (e.g. to also return gradients) and may raise :class:`~.core.Mistake`

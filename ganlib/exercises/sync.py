@@ -2,8 +2,9 @@
 
 ``python -m ganlib.exercises.sync`` rewrites the six cells of every exercise (found by
 the ``:label:`` of its ``{exercise}`` cell) and leaves every other cell byte-identical;
-``--check`` only lists the differences (the tests run it). A new exercise's six cells
-are inserted once by hand or by script; from then on this keeps them in step.
+``--check`` only lists the differences (the tests run it). A new exercise gets its six
+cells inserted (after the previous exercise's, or after the "## Exercises" cell); from
+then on this keeps them in step. Edit the registry, never the generated cells.
 """
 
 from __future__ import annotations
@@ -38,10 +39,25 @@ def _lines(text: str) -> list[str]:
     return text.splitlines(keepends=True)
 
 
+def _new_cell(kind: str, cell_id: str) -> dict[str, Any]:
+    if kind == "code":
+        return {"cell_type": "code", "execution_count": None, "id": cell_id, "metadata": {}, "outputs": [],
+                "source": []}
+    return {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": []}
+
+
+CELL_IDS = ("", "-stub", "-check", "-sol-start", "-solution", "-sol-end")  # new cells: label + suffix
+
+
 def sync(chapter: Chapter, nb: dict[str, Any]) -> list[str]:
-    """Bring ``nb``'s exercise cells in line with ``chapter``; return what changed."""
-    cells, changes = nb["cells"], []
+    """Bring ``nb``'s exercise cells in line with ``chapter``; return what changed.
+
+    An exercise without cells gets its six inserted after the previous exercise's,
+    or, for the first one, after the markdown cell that starts with "## Exercises".
+    """
+    cells, changes, after = nb["cells"], [], None
     for ex in chapter.exercises:
+        want = chapter.cells(ex)
         starts = [
             i
             for i, c in enumerate(cells)
@@ -49,11 +65,22 @@ def sync(chapter: Chapter, nb: dict[str, Any]) -> list[str]:
             and _source(c).startswith("```{exercise}")
             and f"\n:label: {ex.label}\n" in _source(c)
         ]
+        if not starts:
+            if after is None:
+                heads = [i for i, c in enumerate(cells) if _source(c).startswith("## Exercises")]
+                if not heads:
+                    changes.append(f"{ex.label}: no cells, and no '## Exercises' cell to put them after")
+                    continue
+                after = heads[0] + 1
+            cells[after:after] = [_new_cell(kind, ex.label + sfx) for (kind, _, _), sfx in zip(want, CELL_IDS)]
+            cells[after]["source"] = _lines(want[0][1])
+            changes.append(f"{ex.label}: inserted its six cells")
+            starts = [after]
         if len(starts) != 1:
             changes.append(f"{ex.label}: {len(starts)} {{exercise}} cells, expected 1")
             continue
-        want = chapter.cells(ex)
-        have = cells[starts[0] : starts[0] + len(want)]
+        after = starts[0] + len(want)
+        have = cells[starts[0] : after]
         for k, ((kind, source, tags), cell) in enumerate(zip(want, have, strict=False)):
             if cell["cell_type"] != kind:
                 changes.append(f"{ex.label}: cell {k} is {cell['cell_type']}, expected {kind}")
