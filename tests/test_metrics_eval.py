@@ -199,3 +199,18 @@ def test_memorisation_reuses_radii():
     assert a[0] == b[0] and np.array_equal(a[1], b[1])
     with pytest.raises(ValueError, match="train_radii"):
         metrics.memorisation(fresh, train, train_radii=radii[:-1])
+
+
+def test_kid_and_is_against_torch_fidelity():
+    # the scores the chapter's table also uses, against a second reference package
+    from torch_fidelity import metric_isc, metric_kid
+
+    a, b = gaussians(300, 300, 16, 0.3, seed=6)
+    ref = metric_kid.kid_features_to_metric(
+        torch.tensor(a), torch.tensor(b), kid_subsets=1, kid_subset_size=300,
+        kid_degree=3, kid_gamma=None, kid_coef0=1, verbose=False)
+    assert metrics.kid(a, b) == pytest.approx(ref["kernel_inception_distance_mean"], rel=1e-5, abs=1e-8)
+    logits = torch.tensor(np.random.default_rng(1).normal(size=(500, 10)) * 3)
+    ref = metric_isc.isc_features_to_metric(logits, splits=1, shuffle=False)
+    probs = torch.softmax(logits, dim=1)
+    assert metrics.inception_score(probs) == pytest.approx(ref["inception_score_mean"], rel=1e-5)
