@@ -397,3 +397,248 @@ def generator_digit_fid(
     gen = torch.Generator(device=device).manual_seed(seed)
     fake = generate(G, n, generator=gen, **generate_kwargs)  # (n, 1, 28, 28)
     return digit_fid_against(real_feats, fake, classifier=classifier)
+
+
+# --- Nearest-neighbour scores: precision, recall, density, coverage, 1-NN, copies -----
+# (chapter 10, "Precision, recall, density and coverage"). All of them compare feature
+# vectors by Euclidean distance, in float64, a block of rows at a time.
+
+_BLOCK = 2048  # rows of the distance matrix held at once: 2048 x N float64
+
+
+def _distance_block(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """||a_i - b_j|| for all pairs: (m, d), (n, d) -> (m, n), as scikit-learn computes it."""
+    sq = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * a @ b.T
+    return np.sqrt(np.maximum(sq, 0.0))
+
+
+def _feature_pair(
+    a: Tensor | ArrayLike, b: Tensor | ArrayLike, names: tuple[str, str], min_rows: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two checked float64 feature matrices with the same number of columns."""
+    x = _as_features(a, names[0], min_rows=min_rows[0])
+    y = _as_features(b, names[1], min_rows=min_rows[1])
+    if x.shape[1] != y.shape[1]:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same feature dimension; got {x.shape[1]} and {y.shape[1]}"
+        )
+    return x, y
+
+
+def _check_k(k: int) -> int:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive int (the neighbour whose distance is the radius); got {k!r}")
+    return int(k)
+
+
+def knn_radii(feats: Tensor | ArrayLike, k: int) -> np.ndarray:
+    """r_i = distance from row i to its k-th nearest *other* row: (N, d) -> (N,).
+
+    With the row itself at distance 0 this is the (k+1)-th smallest distance, as in
+    ``prdc`` (Naeem et al., 2020). Needs N >= k + 1.
+    """
+    k = _check_k(k)
+    feats = _as_features(feats, "feats", min_rows=k + 1)
+    radii = np.empty(len(feats))
+    for start in range(0, len(feats), _BLOCK):
+        dist = _distance_block(feats[start : start + _BLOCK], feats)  # (b, N)
+        radii[start : start + _BLOCK] = np.partition(dist, k, axis=1)[:, k]
+    return radii
+
+
+def _ball_counts(points: np.ndarray, centers: np.ndarray, radii: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each point, the number of balls B(center_j, radius_j) holding it (strict <); and for
+    each center, the distance to its nearest point. points (m, d), centers (n, d), radii (n,)."""
+    counts = np.zeros(len(points), dtype=np.int64)
+    nearest = np.full(len(centers), np.inf)
+    for start in range(0, len(centers), _BLOCK):
+        dist = _distance_block(centers[start : start + _BLOCK], points)  # (b, m)
+        counts += (dist < radii[start : start + _BLOCK, None]).sum(axis=0)
+        nearest[start : start + _BLOCK] = dist.min(axis=1)
+    return counts, nearest
+
+
+def precision_recall(
+    real_feats: Tensor | ArrayLike, fake_feats: Tensor | ArrayLike, k: int = 3
+) -> tuple[float, float]:
+    r"""Improved precision and recall (Kynkäänniemi et al., 2019)   (chapter 10).
+
+    Each set is modelled as the union of balls around its points, of radius the distance
+    to the point's k-th nearest neighbour in the same set. *Precision* is the fraction of
+    fake points inside the real manifold (quality); *recall* the fraction of real points
+    inside the fake manifold (diversity). Strict ``<``, as in ``prdc``.
+    real_feats (N, d), fake_feats (M, d): both need at least k + 1 rows. Returns
+    (precision, recall), each in [0, 1].
+    """
+    k = _check_k(k)
+    real, fake = _feature_pair(real_feats, fake_feats, ("real_feats", "fake_feats"), (k + 1, k + 1))
+    fake_in_real, _ = _ball_counts(fake, real, knn_radii(real, k))  # (M,)
+    real_in_fake, _ = _ball_counts(real, fake, knn_radii(fake, k))  # (N,)
+    return float((fake_in_real > 0).mean()), float((real_in_fake > 0).mean())
+
+
+def density_coverage(
+    real_feats: Tensor | ArrayLike, fake_feats: Tensor | ArrayLike, k: int = 5
+) -> tuple[float, float]:
+    r"""Density and coverage (Naeem et al., 2020)   (chapter 10).
+
+    Only the real points get balls (radius r_i: distance to the k-th nearest other real
+    point). *Density* = (1/kM) Σ_j #{i : ||y_j - x_i|| < r_i}: how many real balls hold
+    a fake point on average, 1 when fakes are distributed like the reals, above 1 when
+    they crowd where the reals are densest. *Coverage* = the fraction of real points whose
+    ball holds at least one fake point. real_feats (N, d) with N >= k + 1, fake_feats
+    (M, d). Returns (density >= 0, coverage in [0, 1]).
+    """
+    k = _check_k(k)
+    real, fake = _feature_pair(real_feats, fake_feats, ("real_feats", "fake_feats"), (k + 1, 1))
+    radii = knn_radii(real, k)  # (N,)
+    counts, nearest_fake = _ball_counts(fake, real, radii)  # (M,), (N,)
+    return float(counts.sum() / (k * len(fake))), float((nearest_fake < radii).mean())
+
+
+def one_nn_accuracy(x: Tensor | ArrayLike, y: Tensor | ArrayLike) -> float:
+    r"""Leave-one-out 1-nearest-neighbour two-sample accuracy (Lopez-Paz & Oquab, 2017; Xu et al., 2018).
+
+    Pool x (N, d) and y (M, d), label each point by its set, and classify every point by
+    the label of its nearest *other* point in the pool. Returns the fraction classified
+    correctly: about 0.5 when the two samples come from one distribution, 1 when they
+    are separable; below 0.5 means y copies x (each y sits next to an x). N, M >= 2.
+    Ties are broken towards the lower index of the pool [x; y].
+    """
+    a, b = _feature_pair(x, y, ("x", "y"), (2, 2))
+    pool = np.concatenate([a, b])  # (N + M, d)
+    labels = np.r_[np.zeros(len(a), bool), np.ones(len(b), bool)]
+    correct = 0
+    for start in range(0, len(pool), _BLOCK):
+        dist = _distance_block(pool[start : start + _BLOCK], pool)  # (b, N + M)
+        rows = np.arange(len(dist))
+        dist[rows, start + rows] = np.inf  # leave the point itself out
+        correct += int((labels[dist.argmin(axis=1)] == labels[start : start + _BLOCK]).sum())
+    return correct / len(pool)
+
+
+def memorisation(
+    samples: Tensor | ArrayLike,
+    train: Tensor | ArrayLike,
+    *,
+    k: int = 1,
+    threshold: float = 0.5,
+    train_radii: ArrayLike | None = None,
+) -> tuple[float, np.ndarray]:
+    r"""How many samples are near-copies of a training example   (chapter 10).
+
+    For each sample s, with t its nearest training example, the ratio
+    ρ(s) = ||s − t|| / r_k(t), where r_k(t) is the distance from t to its k-th nearest
+    other training example: how much closer s is to t than t's own neighbours are. A
+    copy has ρ = 0; a fresh sample from the data distribution has ρ around 1. A sample
+    is a *near-copy* when ρ < ``threshold``. samples (M, d), train (N, d) with
+    N >= k + 1. Returns (fraction of near-copies, ρ as an (M,) array). Where r_k(t) = 0
+    (duplicates in train) ρ is 0 for an exact copy and inf otherwise. train_radii: the
+    (N,) radii ``knn_radii(train, k)``, to reuse them when scoring many sample sets
+    against one training set (computing them costs N^2 distances).
+    """
+    k = _check_k(k)
+    try:
+        thr = float(threshold)
+    except (TypeError, ValueError):
+        thr = float("nan")
+    if not thr > 0:
+        raise ValueError(f"threshold must be a positive number; got {threshold!r}")
+    s, t = _feature_pair(samples, train, ("samples", "train"), (1, k + 1))
+    if train_radii is None:
+        radii = knn_radii(t, k)  # (N,)
+    else:
+        radii = _as_array(train_radii, "train_radii")
+        if radii.shape != (len(t),) or not (np.isfinite(radii).all() and (radii >= 0).all()):
+            raise ValueError(
+                f"train_radii must be the ({len(t)},) non-negative radii knn_radii(train, k); got shape {radii.shape}"
+            )
+    ratio = np.empty(len(s))
+    for start in range(0, len(s), _BLOCK):
+        dist = _distance_block(s[start : start + _BLOCK], t)  # (b, N)
+        nearest = dist.argmin(axis=1)
+        d = dist[np.arange(len(dist)), nearest]
+        r = radii[nearest]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio[start : start + _BLOCK] = np.where(d == 0, 0.0, d / r)
+    return float((ratio < thr).mean()), ratio
+
+
+# --- Scores at infinitely many samples: FID∞ and IS∞ (Chong & Forsyth, 2020) ----------
+
+
+def fit_inverse_n(sizes: ArrayLike, values: ArrayLike) -> tuple[float, float]:
+    r"""Least-squares fit of values ≈ a + c / N; returns (a, c): a is the score at N → ∞.
+
+    sizes: the sample sizes N (at least two distinct, positive); values: the score at each.
+    """
+    n = _as_array(sizes, "sizes").ravel()
+    v = _as_array(values, "values").ravel()
+    if n.shape != v.shape:
+        raise ValueError(f"sizes and values must have the same length; got {len(n)} and {len(v)}")
+    if not (np.isfinite(n).all() and (n > 0).all()) or len(np.unique(n)) < 2:
+        raise ValueError(f"sizes must hold at least two distinct positive sample sizes; got {n.tolist()}")
+    if not np.isfinite(v).all():
+        raise ValueError("values contains NaN or infinite values")
+    slope, intercept = np.polyfit(1.0 / n, v, 1)
+    return float(intercept), float(slope)
+
+
+def _check_sizes(sizes: ArrayLike, available: int, name: str) -> list[int]:
+    out = [int(s) for s in np.atleast_1d(_as_array(sizes, "sizes"))]
+    if len(set(out)) < 2 or min(out) < 2 or max(out) > available:
+        raise ValueError(f"sizes must hold at least two distinct ints in [2, {available}] (the rows of {name}); got {out}")
+    return out
+
+
+def fid_infinity(
+    real_feats: Tensor | ArrayLike,
+    fake_feats: Tensor | ArrayLike,
+    sizes: ArrayLike,
+    *,
+    repeats: int = 1,
+    seed: int = 0,
+) -> tuple[float, float, np.ndarray]:
+    r"""FID∞: FID at several numbers of fake samples, extrapolated to N → ∞   (chapter 10).
+
+    Chong & Forsyth (2020): FID_N ≈ FID∞ + c / N. For each N in ``sizes`` draw N fake rows
+    without replacement (NumPy generator ``seed``; ``repeats`` draws, averaged), compute
+    the FID against *all* real rows, and fit a line against 1/N. real_feats (N_r, d),
+    fake_feats (N_f, d). Returns (FID∞, c, the mean FID at each size).
+    """
+    real, fake = _feature_pair(real_feats, fake_feats, ("real_feats", "fake_feats"), (2, 2))
+    ns = _check_sizes(sizes, len(fake), "fake_feats")
+    if not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats must be a positive int; got {repeats!r}")
+    rng = np.random.default_rng(seed)
+    stats = feature_statistics(real)
+    values = np.array([
+        np.mean([frechet_distance(*stats, *feature_statistics(fake[rng.choice(len(fake), n, replace=False)]))
+                 for _ in range(repeats)])
+        for n in ns
+    ])
+    return (*fit_inverse_n(ns, values), values)
+
+
+def is_infinity(
+    probs: Tensor | ArrayLike, sizes: ArrayLike, *, repeats: int = 1, seed: int = 0
+) -> tuple[float, float, np.ndarray]:
+    r"""IS∞: the Inception Score at several sample sizes, extrapolated to N → ∞   (chapter 10).
+
+    As :func:`fid_infinity`, with IS_N ≈ IS∞ + c / N (c < 0: the estimate of the marginal
+    p(y) from N samples is less even than the truth, so IS_N is biased *down*). probs:
+    (N, K) class probabilities. Returns (IS∞, c, the mean IS at each size).
+    """
+    p = _as_array(probs, "probs")
+    if p.ndim != 2:
+        raise ValueError(f"probs must be an (N, K) matrix of class probabilities; got shape {p.shape}")
+    ns = _check_sizes(sizes, len(p), "probs")
+    if not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats must be a positive int; got {repeats!r}")
+    inception_score(p)  # validates the rows once
+    rng = np.random.default_rng(seed)
+    values = np.array([
+        np.mean([_inception_score_once(p[rng.choice(len(p), n, replace=False)]) for _ in range(repeats)])
+        for n in ns
+    ])
+    return (*fit_inverse_n(ns, values), values)
