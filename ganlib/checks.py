@@ -306,3 +306,12 @@ def array(
     if finite_values and not np.isfinite(arr).all():
         raise ValueError(f"{name} must hold finite values; it holds NaN or inf")
     return arr
+
+
+def finite_loss(value: Tensor, what: str, step: int) -> None:
+    """FloatingPointError if a training loss (a 0-d tensor) is NaN/inf: "diverged at step ...".
+
+    Reads the value (a GPU sync): call it at logging steps, not every step.
+    """
+    if not torch.isfinite(value):
+        raise FloatingPointError(f"{what} became {value.item()} at step {step}: training diverged; try a smaller lr.")
