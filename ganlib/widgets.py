@@ -21,9 +21,12 @@ check box, a string a text box.
 from __future__ import annotations
 
 import html
+import inspect
 import os
 from collections.abc import Callable
 from typing import Any
+
+from . import checks
 
 STATIC_ENV = "GANLIB_STATIC_WIDGETS"
 
@@ -56,6 +59,13 @@ def interactive(fn: Callable[..., Any], *, manual: bool = False, **controls: Any
     In static mode ``fn`` is called once with each control's default value; what it
     draws, prints or returns is shown, and under it a caption lists the controls.
     """
+    checks.function(fn, "fn", "a function to run under the controls")
+    checks.boolean(manual, "manual")
+    params = inspect.signature(fn).parameters
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        unknown = [name for name in controls if name not in params]
+        if unknown:
+            raise ValueError(f"controls must name arguments of fn; fn has no argument {', '.join(map(repr, unknown))}")
     if not static_mode():
         try:
             _show_live(fn, manual, controls)
@@ -138,6 +148,13 @@ class Caption:
     """The caption under a static rendering: which controls are live in Jupyter or Colab."""
 
     def __init__(self, controls: list[tuple[str, str, str]], values: dict[str, Any]):
+        if not isinstance(controls, (list, tuple)) or not all(isinstance(c, tuple) and len(c) == 3 for c in controls):
+            raise TypeError(f"controls must be a list of (name, label, description) tuples; got {controls!r:.60}")
+        if not isinstance(values, dict):
+            raise TypeError(f"values must be a dict from argument name to value; got {type(values).__name__}")
+        missing = [name for name, _, _ in controls if name not in values]
+        if missing:
+            raise ValueError(f"values must hold a value for every control; missing {', '.join(map(repr, missing))}")
         self.controls = controls  # (argument name, label, description) per control
         self.values = values  # argument name -> the value used
 
