@@ -40,6 +40,8 @@ class DigitClassifier(nn.Module):
     the ReLU, no feature is stuck at 0 for every digit (after it, about a fifth
     are), so their covariance has full rank, as the Fréchet distance wants.
     About 130 000 parameters (0.5 MB).
+    Its forward passes check the input's type, dtype and shape (no values: NaN in gives
+    NaN out; an empty batch gives an empty output).
     """
 
     def __init__(self, *, width: int = 32, feature_dim: int = 128, n_classes: int = 10) -> None:

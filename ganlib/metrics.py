@@ -315,24 +315,24 @@ def mode_coverage(samples: Tensor | ArrayLike, centers: Tensor | ArrayLike, std:
 
 
 def _run_classifier(
-    images: Tensor, output: str, classifier: nn.Module | None, batch_size: int
+    images: Tensor, output: str, classifier: nn.Module | None, batch_size: int, name: str = "images"
 ) -> Tensor:
     """classifier.features(images) or softmax(classifier(images)), batched, on CPU: (N, k)."""
     if not isinstance(images, Tensor):
-        raise TypeError(f"images must be a torch.Tensor (N, 1, 28, 28); got {type(images).__name__}")
+        raise TypeError(f"{name} must be a torch.Tensor (N, 1, 28, 28); got {type(images).__name__}")
     if images.dim() == 3:
         images = images.unsqueeze(1)  # (N, 28, 28) -> (N, 1, 28, 28)
     if images.dim() != 4 or images.shape[1:] != (1, 28, 28) or len(images) == 0:
-        raise ValueError(f"images must have shape (N, 1, 28, 28) with N >= 1; got {tuple(images.shape)}")
+        raise ValueError(f"{name} must have shape (N, 1, 28, 28) with N >= 1; got {tuple(images.shape)}")
     if not images.is_floating_point():
-        raise TypeError(f"images must be floats scaled to [-1, 1]; got dtype {images.dtype}")
+        raise TypeError(f"{name} must be floats scaled to [-1, 1]; got dtype {images.dtype}")
     if not torch.isfinite(images).all():
-        raise ValueError("images must hold finite values; they hold NaN or inf")
+        raise ValueError(f"{name} must hold finite values; they hold NaN or inf")
     lo, hi = images.min().item(), images.max().item()
     if lo < -1.01 or hi > 1.01:
-        raise ValueError(f"images must be scaled to [-1, 1], as ganlib.data.load_mnist returns them; got values in [{lo:.3g}, {hi:.3g}]")
+        raise ValueError(f"{name} must be scaled to [-1, 1], as ganlib.data.load_mnist returns them; got values in [{lo:.3g}, {hi:.3g}]")
     if lo >= 0:
-        warnings.warn("images are all >= 0: are they in [0, 1]? the digit classifier expects [-1, 1]", stacklevel=3)
+        warnings.warn(f"{name} are all >= 0: are they in [0, 1]? the digit classifier expects [-1, 1]", stacklevel=3)
     batch_size = checks.positive_int(batch_size, "batch_size")
     if classifier is not None:
         checks.module(classifier, "classifier")
@@ -372,8 +372,8 @@ def digit_fid(
     A *domain* FID: comparable with other digit FIDs at the same sample sizes, not
     with Inception FIDs. Real first by convention.
     """
-    feats_a = digit_features(images_a, classifier=classifier, batch_size=batch_size)
-    feats_b = digit_features(images_b, classifier=classifier, batch_size=batch_size)
+    feats_a = _run_classifier(images_a, "features", classifier, batch_size, "images_a")
+    feats_b = _run_classifier(images_b, "features", classifier, batch_size, "images_b")
     return fid(feats_a, feats_b)
 
 

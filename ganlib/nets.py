@@ -22,6 +22,11 @@
   sharp density-ratio classifiers (chapter 7's rejection sampling).
 
 Every discriminator returns one logit per sample, shape ``(N,)``.
+
+Bad input: constructors check every size and option (TypeError for a wrong type,
+ValueError for a wrong value, the message naming the argument). Forward passes check
+the input's type, float dtype and shape only -- metadata, no GPU sync -- so NaN in
+gives NaN out, and an empty batch (N = 0) gives an empty output.
 """
 
 from __future__ import annotations
@@ -328,7 +333,7 @@ class VirtualBatchNorm2d(nn.Module):
         checks.tensor(x, "x", nonempty=False, shape=f"(>{n}, {self.num_features}, H, W)")
         if x.dim() != 4 or x.shape[1] != self.num_features or x.shape[0] <= n:
             raise ValueError(
-                f"VirtualBatchNorm2d expects cat([reference ({n} rows), examples]) of shape "
+                f"x must be cat([reference ({n} rows), examples]) for VirtualBatchNorm2d, of shape "
                 f"(>{n}, {self.num_features}, H, W); got {tuple(x.shape)}"
             )
         ref, xs = x[:n], x[n:]

@@ -13,8 +13,11 @@ Every function draws one kind of figure, gives it a title and labels its axes.
 
 Conventions shared by all figures:
 
-* images are tensors or arrays of shape (N, C, H, W) with values in [-1, 1], the range
-  of a tanh generator: -1 is black, +1 is white;
+* images are float tensors or arrays of shape (N, C, H, W) with values in [-1, 1], the
+  range of a tanh generator: -1 is black, +1 is white (integer pixels are refused);
+* points and images may be tensors (any device, with or without grad) or NumPy arrays:
+  they are converted to float NumPy arrays; NaN in (e.g. a diverged generator) gives
+  nothing drawn for those points, and a note counts them as outside the view;
 * in 2-D plots the real data are drawn first, in a light colour, and the generated
   points on top of them, in a strong one, on axes with equal aspect;
 * the look (figure size, fonts, colours) is the dict :data:`STYLE`, applied only while
@@ -120,6 +123,8 @@ def _points(x: Any, name: str) -> np.ndarray:
     p = _to_numpy(x, name)
     if p.ndim != 2 or p.shape[1] != 2:
         raise ValueError(f"{name} must have shape (N, 2); got shape {tuple(p.shape)}")
+    if len(p) == 0:
+        raise ValueError(f"{name} is empty (shape {tuple(p.shape)}): no points to draw")
     return p
 
 
@@ -162,16 +167,21 @@ def _outside_note(n_out: int, n: int) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-def _grid_array(images: Any, nrow: int, *, pad: int = 2) -> np.ndarray:
-    """Tile images (N, C, H, W) in [-1, 1] into one (H', W') or (H', W', 3) array in [0, 1].
-
-    The tiles are separated by white lines, as on a contact sheet.
-    """
+def _check_image_dtype(images: Any) -> None:
+    """Images are floats in [-1, 1]: an integer tensor or array (pixels 0..255?) is refused."""
     if isinstance(images, (Tensor, np.ndarray)) and not (
         images.is_floating_point() if isinstance(images, Tensor) else images.dtype.kind == "f"
     ):
         raise TypeError(f"images must be floats in [-1, 1]; got dtype {images.dtype} (for pixels p in 0..255 "
                         "pass p / 127.5 - 1)")
+
+
+def _grid_array(images: Any, nrow: int, *, pad: int = 2) -> np.ndarray:
+    """Tile images (N, C, H, W) in [-1, 1] into one (H', W') or (H', W', 3) array in [0, 1].
+
+    The tiles are separated by white lines, as on a contact sheet.
+    """
+    _check_image_dtype(images)
     x = _to_numpy(images, "images")
     if x.ndim == 3:  # (N, H, W): grey images without a channel axis
         x = x[:, None]
@@ -203,6 +213,7 @@ def image_grid(images: Any, *, nrow: int = 8, ax: Axes | None = None, title: str
     One channel is shown in grey (-1 black, +1 white); three channels as RGB.
     Returns the Axes.
     """
+    _check_image_dtype(images)
     x = _to_numpy(images, "images")
     grid = _grid_array(x, nrow)
     n, shape = len(x), tuple(x.shape[1:])

@@ -46,6 +46,12 @@ and a fixed :math:`s` weighs the squared error by :math:`1/(2s^2)` against the K
 
 Shapes: a batch ``x`` is ``(N, *in_shape)``; codes are ``(N, z_dim)``; per-sample
 quantities are ``(N,)``. Everything runs on the model's device.
+
+Bad input: every function and model checks the type, float dtype and shape of its
+tensors (TypeError / ValueError naming the argument). The ELBO's pieces and the models'
+forward passes run on every training step and do not read values: NaN in gives NaN out.
+The trainers check the data once before the first step: finite, and in [-1, 1] for a
+Bernoulli decoder.
 """
 
 from __future__ import annotations

@@ -66,6 +66,7 @@ def interactive(fn: Callable[..., Any], *, manual: bool = False, **controls: Any
         unknown = [name for name in controls if name not in params]
         if unknown:
             raise ValueError(f"controls must name arguments of fn; fn has no argument {', '.join(map(repr, unknown))}")
+    _check_controls(controls)
     if not static_mode():
         try:
             _show_live(fn, manual, controls)
@@ -73,6 +74,26 @@ def interactive(fn: Callable[..., Any], *, manual: bool = False, **controls: Any
         except Exception as e:  # a front end without widget support: fall back, never fail
             print(f"(interactive controls unavailable: {type(e).__name__}: {e}; showing the default setting)")
     _show_static(fn, controls)
+
+
+def _check_controls(controls: dict[str, Any]) -> None:
+    """Build each control once, so that a bad one is named (ipywidgets' own message does not say which)."""
+    try:
+        import ipywidgets
+    except ImportError:  # no widgets at all: the static rendering reads only the defaults
+        return
+    import inspect as _inspect
+
+    for name, abbrev in controls.items():
+        try:
+            widget = ipywidgets.interactive.widget_from_abbrev(abbrev, _inspect.Parameter.empty)
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"the control for {name} is not a widget or an interact abbreviation "
+                             f"(a (min, max[, step]) tuple, a list of options, a value): {error}") from None
+        if widget is None:
+            raise ValueError(f"the control for {name} is not a widget or an interact abbreviation; got {abbrev!r}")
+        if widget is not abbrev and hasattr(widget, "close"):  # built here, not the reader's own widget
+            widget.close()
 
 
 def _show_live(fn: Callable[..., Any], manual: bool, controls: dict[str, Any]) -> None:

@@ -158,7 +158,7 @@ def entries() -> list[Entry]:  # noqa: C901 - one table
         add(E("losses", name, lambda n=name: getattr(losses, n), lambda: dict(fake_logits=T(8))))
     add(E("losses", "d_loss", lambda: losses.d_loss, lambda: dict(kind="hinge", **logit())))
     add(E("losses", "g_loss", lambda: losses.g_loss, lambda: dict(kind="hinge", fake_logits=T(8))))
-    add(E("losses", "check_logits", lambda: losses.check_logits, lambda: dict(name="t", logits=T(8)), fixed=("name",)))
+    add(E("losses", "check_logits", lambda: losses.check_logits, lambda: dict(name="logits", logits=T(8)), fixed=("name",)))
     # --- regularizers -------------------------------------------------------------------
     add(E("regularizers", "clip_weights", lambda: regularizers.clip_weights, lambda: dict(module=D2(), c=0.01)))
     add(E("regularizers", "gradient_penalty", lambda: regularizers.gradient_penalty,
@@ -328,9 +328,11 @@ def entries() -> list[Entry]:  # noqa: C901 - one table
     add(E("plot", "animation_html", lambda: plot.animation_html, lambda: dict(anim=plot.animate_2d(snaps()))))
     # --- widgets, classifier ------------------------------------------------------------
     add(E("widgets", "interactive", lambda: widgets.interactive,
-          lambda: dict(fn=lambda lr=0.1: None, manual=False, lr=(0.01, 1.0))))
+          lambda: dict(fn=lambda lr=0.1: None, manual=False, lr=(0.01, 1.0)),
+          valid={"lr": ("string",)}))  # a string control is a text box
     add(E("widgets", "Caption", lambda: widgets.Caption,
-          lambda: dict(controls=[("lr", "lr", "lr: a slider")], values={"lr": 0.1})))
+          lambda: dict(controls=[("lr", "lr", "lr: a slider")], values={"lr": 0.1}),
+          valid={"controls": ("empty",)}))  # no controls: "Interactive in Jupyter or Colab."
     add(E("classifier", "DigitClassifier", lambda: classifier.DigitClassifier,
           lambda: dict(width=8, feature_dim=16, n_classes=10)))
     add(E("classifier", "DigitClassifier.forward", lambda: classifier.DigitClassifier(width=8).eval(), lambda: dict(x=img())))
@@ -371,6 +373,8 @@ def _call(entry: Entry, fn: Callable, kwargs: dict) -> Any:
 def _doc(entry: Entry, fn: Callable) -> str:
     target = entry.doc() if entry.doc else fn
     doc = inspect.getdoc(target) or ""
+    module = inspect.getmodule(target)
+    doc += (module.__doc__ or "") if module is not None else ""  # a module-wide statement counts too
     if inspect.isclass(target):
         doc += inspect.getdoc(target.__init__) or ""
     return doc
@@ -394,7 +398,7 @@ def names_argument(message: str, arg: str) -> bool:
 
     if len(arg) > 2:
         return re.search(rf"(?<![\w.]){re.escape(arg)}(?!\w)", message) is not None
-    return re.search(rf"(?<![\w.]){re.escape(arg)} (must|is|and|has|holds|needs|\(|was)", message) is not None
+    return re.search(rf"(?<![\w.]){re.escape(arg)} (must|is|and|has|holds|needs|contains|are|\(|was)", message) is not None
 
 
 def _alarm(signum, frame):

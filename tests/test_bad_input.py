@@ -366,7 +366,7 @@ case("metrics.digit_features", lambda: metrics.digit_features(img() * 127), Valu
 case("metrics.digit_features", lambda: metrics.digit_features(img().to(torch.uint8)), TypeError, "images")
 case("metrics.digit_probs", lambda: metrics.digit_probs(img(), batch_size=0), ValueError, "batch_size")
 case("metrics.digit_probs", lambda: metrics.digit_probs(img().numpy()), TypeError, "images")
-case("metrics.digit_fid", lambda: metrics.digit_fid(img(), T(4, 1, 32, 32)), ValueError, "images")
+case("metrics.digit_fid", lambda: metrics.digit_fid(img(), T(4, 1, 32, 32)), ValueError, "images_b")
 case("metrics.digit_inception_score", lambda: metrics.digit_inception_score(img(), splits=9), ValueError, "splits")
 case("metrics.digit_inception_score", lambda: metrics.digit_inception_score(torch.full((4, 1, 28, 28), NAN)),
      ValueError, "images")
