@@ -259,6 +259,8 @@ def instance_noise(x: Tensor, std: float, *, generator: torch.Generator | None =
 
     Add to both real and fake inputs of D (often with σ annealed to 0): the noisy
     distributions overlap, so D cannot separate them perfectly and its gradient stays useful.
+    x: any float tensor (an empty batch too). On this hot path only the type is checked:
+    NaN in gives NaN out.
     """
     x = checks.tensor(x, "x", shape="(N, ...)", nonempty=False)
     std = checks.number(std, "std", low=0, what="a finite number >= 0 (the noise's standard deviation σ)")
