@@ -180,22 +180,22 @@ def entries() -> list[Entry]:  # noqa: C901 - one table
           lambda: dict(y=torch.tensor([0, 1, 2]), n=3, n_classes=4, name="y"), fixed=("name",)))
     add(E("nets", "MLPGenerator", lambda: nets.MLPGenerator, lambda: dict(z_dim=2, out_shape=2, hidden=(8,), n_classes=0),
           valid={"n_classes": ("zero",), "hidden": ("empty",)}))
-    add(E("nets", "MLPGenerator.forward", G2, lambda: dict(z=T(5, 2),
-          valid=EMPTY_BATCH)))
+    add(E("nets", "MLPGenerator.forward", G2, lambda: dict(z=T(5, 2)),
+          valid=EMPTY_BATCH))
     add(E("nets", "MLPDiscriminator", lambda: nets.MLPDiscriminator, lambda: dict(in_shape=2, hidden=(8,), n_classes=0),
           valid={"n_classes": ("zero",), "hidden": ("empty",)}))
-    add(E("nets", "MLPDiscriminator.forward", D2, lambda: dict(x=T(5, 2),
-          valid=EMPTY_BATCH)))
+    add(E("nets", "MLPDiscriminator.forward", D2, lambda: dict(x=T(5, 2)),
+          valid=EMPTY_BATCH))
     add(E("nets", "StackedLinear", lambda: nets.StackedLinear, lambda: dict(members=3, in_dim=2, out_dim=4)))
     add(E("nets", "StackedLinear.forward", lambda: nets.StackedLinear(3, 2, 4), lambda: dict(x=T(3, 5, 2))))
     add(E("nets", "FourierFeatures", lambda: nets.FourierFeatures,
           lambda: dict(in_dim=2, n_features=8, scales=(1.0, 5.0), seed=0), valid={"seed": ("zero",)}))
-    add(E("nets", "FourierFeatures.forward", lambda: nets.FourierFeatures(2, 8), lambda: dict(x=T(5, 2),
-          valid=EMPTY_BATCH)))
+    add(E("nets", "FourierFeatures.forward", lambda: nets.FourierFeatures(2, 8), lambda: dict(x=T(5, 2)),
+          valid=EMPTY_BATCH))
     add(E("nets", "MLPEnsemble", lambda: nets.MLPEnsemble, lambda: dict(members=3, in_dim=2, out_dim=1, hidden=(8,)),
           valid={"hidden": ("empty",)}))
-    add(E("nets", "MLPEnsemble.forward", lambda: nets.MLPEnsemble(3, 2, 1, hidden=(8,)), lambda: dict(x=T(6, 2),
-          valid=EMPTY_BATCH)))
+    add(E("nets", "MLPEnsemble.forward", lambda: nets.MLPEnsemble(3, 2, 1, hidden=(8,)), lambda: dict(x=T(6, 2)),
+          valid=EMPTY_BATCH))
     add(E("nets", "MLPEnsemble.member_rows", lambda: nets.MLPEnsemble(3, 2, 1, hidden=(8,)).member_rows, lambda: dict(x=T(6, 2)),
           valid={"x": ("wrong shape", "empty", "nan", "inf", "int64", "uint8")}))  # a reshape of any (S·b, ...) rows
     add(E("nets", "VirtualBatchNorm2d", lambda: nets.VirtualBatchNorm2d, lambda: dict(num_features=3, ref_size=2, eps=1e-5)))
@@ -203,15 +203,15 @@ def entries() -> list[Entry]:  # noqa: C901 - one table
     add(E("nets", "DCGANGenerator", lambda: nets.DCGANGenerator,
           lambda: dict(z_dim=8, channels=1, image_size=28, width=4, norm="batch", upsample="transposed",
                        output_norm=False, n_classes=0, ref_size=4), valid={"n_classes": ("zero",)}))
-    add(E("nets", "DCGANGenerator.forward", lambda: nets.DCGANGenerator(8, width=4), lambda: dict(z=T(3, 8),
-          valid=EMPTY_BATCH)))
+    add(E("nets", "DCGANGenerator.forward", lambda: nets.DCGANGenerator(8, width=4), lambda: dict(z=T(3, 8)),
+          valid=EMPTY_BATCH))
     add(E("nets", "DCGANDiscriminator", lambda: nets.DCGANDiscriminator,
           lambda: dict(channels=1, image_size=28, width=4, norm="batch", downsample="stride", input_norm=False,
                        activation="leaky", n_classes=0, ref_size=4), valid={"n_classes": ("zero",)}))
-    add(E("nets", "DCGANDiscriminator.forward", lambda: nets.DCGANDiscriminator(width=4), lambda: dict(x=img(3),
-          valid=EMPTY_BATCH)))
-    add(E("nets", "DCGANDiscriminator.features", lambda: nets.DCGANDiscriminator(width=4).features, lambda: dict(x=img(3),
-          valid=EMPTY_BATCH)))
+    add(E("nets", "DCGANDiscriminator.forward", lambda: nets.DCGANDiscriminator(width=4), lambda: dict(x=img(3)),
+          valid=EMPTY_BATCH))
+    add(E("nets", "DCGANDiscriminator.features", lambda: nets.DCGANDiscriminator(width=4).features, lambda: dict(x=img(3)),
+          valid=EMPTY_BATCH))
     add(E("nets", "DCGANDiscriminator.set_reference", lambda: vbn_D().set_reference, lambda: dict(x_ref=img(2))))
     add(E("nets", "init_dcgan_weights", lambda: nets.init_dcgan_weights,
           lambda: dict(module=nets.DCGANDiscriminator(width=4), std=0.02)))
@@ -344,10 +344,10 @@ def entries() -> list[Entry]:  # noqa: C901 - one table
           valid={"controls": ("empty",)}))  # no controls: "Interactive in Jupyter or Colab."
     add(E("classifier", "DigitClassifier", lambda: classifier.DigitClassifier,
           lambda: dict(width=8, feature_dim=16, n_classes=10)))
-    add(E("classifier", "DigitClassifier.forward", lambda: classifier.DigitClassifier(width=8).eval(), lambda: dict(x=img(),
-          valid=EMPTY_BATCH)))
-    add(E("classifier", "DigitClassifier.features", lambda: classifier.DigitClassifier(width=8).eval().features, lambda: dict(x=img(),
-          valid=EMPTY_BATCH)))
+    add(E("classifier", "DigitClassifier.forward", lambda: classifier.DigitClassifier(width=8).eval(), lambda: dict(x=img()),
+          valid=EMPTY_BATCH))
+    add(E("classifier", "DigitClassifier.features", lambda: classifier.DigitClassifier(width=8).eval().features, lambda: dict(x=img()),
+          valid=EMPTY_BATCH))
     add(E("classifier", "load_digit_classifier", lambda: classifier.load_digit_classifier, lambda: dict(device="cpu")))
     # --- checks -------------------------------------------------------------------------
     # --- train and runtime (helper A1 validates these) -----------------------------------
