@@ -244,6 +244,23 @@ def tensor(
     return x
 
 
+def logits(x: object, name: str) -> Tensor:
+    """One logit per sample: a float tensor (N,) or (N, 1) with N >= 1, returned as (N,).
+
+    TypeError for a non-tensor or a non-float tensor (an int or uint8 tensor is a mistake,
+    not a logit); ValueError for another shape or 0 samples. Metadata only: NaN passes.
+    """
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of logits; got {type(x).__name__}")
+    if not x.is_floating_point():
+        raise TypeError(f"{name} must be a floating-point tensor of logits; got dtype {x.dtype}")
+    if not (x.dim() == 1 or (x.dim() == 2 and x.shape[1] == 1)):
+        raise ValueError(f"{name} must have shape (N,) or (N, 1): one logit per sample; got {tuple(x.shape)}")
+    if x.numel() == 0:
+        raise ValueError(f"{name} is empty: a loss needs at least one sample")
+    return x.reshape(-1)  # (N,)
+
+
 def same_shape(a: Tensor, b: Tensor, name_a: str, name_b: str) -> None:
     """ValueError unless the two tensors/arrays have the same shape."""
     if tuple(a.shape) != tuple(b.shape):

@@ -51,20 +51,11 @@ G_ONLY_KINDS = ("maxlikelihood",)
 def check_logits(name: str, logits: Tensor) -> Tensor:
     """`logits` as (N,) if it is one logit per sample, (N,) or (N, 1); else an error naming `name`.
 
-    TypeError for a non-tensor or a non-float tensor (logits are real numbers: an int or
-    uint8 tensor is a mistake, not a logit); ValueError for another shape or 0 samples.
-    Reads only metadata (no GPU sync): NaN values pass through.
+    The one check every loss shares (:func:`ganlib.checks.logits`): TypeError for a
+    non-tensor or a non-float tensor, ValueError for another shape or 0 samples. Reads
+    only metadata (no GPU sync): NaN values pass through.
     """
-    if not isinstance(logits, Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor of logits; got {type(logits).__name__}")
-    if not logits.is_floating_point():
-        raise TypeError(f"{name} must be a floating-point tensor of logits; got dtype {logits.dtype}")
-    one_per_sample = logits.dim() == 1 or (logits.dim() == 2 and logits.shape[1] == 1)
-    if not one_per_sample:
-        raise ValueError(f"{name} must have shape (N,) or (N, 1): one logit per sample; got {tuple(logits.shape)}")
-    if logits.numel() == 0:
-        raise ValueError(f"{name} is empty: a loss needs at least one sample")
-    return logits.reshape(-1)  # (N,)
+    return checks.logits(logits, name)
 
 
 # --- the original GAN: binary cross-entropy -------------------------------------------
