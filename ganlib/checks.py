@@ -244,6 +244,21 @@ def tensor(
     return x
 
 
+def batch(x: object, name: str, shape: Sequence[int], *, nonempty: bool = False) -> Tensor:
+    """A float batch of shape (N, *shape): type, dtype and shape checked (metadata only).
+
+    TypeError for a non-tensor or a non-float tensor, ValueError for another shape (and
+    for N = 0 when ``nonempty``). The message shows the expected shape, e.g. (N, 1, 28, 28).
+    """
+    expected = "(N, " + ", ".join(map(str, shape)) + ")"
+    tensor(x, name, nonempty=False, shape=expected)
+    if x.dim() != len(shape) + 1 or tuple(x.shape[1:]) != tuple(shape):
+        raise ValueError(f"{name} must have shape {expected}; got {tuple(x.shape)}")
+    if nonempty and len(x) == 0:
+        raise ValueError(f"{name} is empty (shape {tuple(x.shape)}): at least one sample is needed")
+    return x
+
+
 def logits(x: object, name: str) -> Tensor:
     """One logit per sample: a float tensor (N,) or (N, 1) with N >= 1, returned as (N,).
 

@@ -69,9 +69,7 @@ class DigitClassifier(nn.Module):
 
     def features(self, x: Tensor) -> Tensor:
         """The penultimate layer, before its ReLU: (N, 1, 28, 28) -> (N, feature_dim)."""
-        checks.tensor(x, "x", nonempty=False, shape="(N, 1, 28, 28)")
-        if x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
-            raise ValueError(f"x must have shape (N, 1, 28, 28); got {tuple(x.shape)}")
+        checks.batch(x, "x", (1, 28, 28))
         return self.body(x)  # (N, 128)
 
     def forward(self, x: Tensor) -> Tensor:

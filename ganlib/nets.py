@@ -54,13 +54,6 @@ def _check_n_classes(n_classes: int) -> int:
     return checks.integer(n_classes, "n_classes", low=0, what="an int >= 0 (0: unconditional)")
 
 
-def _check_z(z: Tensor, z_dim: int) -> None:
-    """z must be a float tensor (N, z_dim) (metadata only: no GPU sync)."""
-    checks.tensor(z, "z", nonempty=False, shape=f"(N, {z_dim})")
-    if z.dim() != 2 or z.shape[1] != z_dim:
-        raise ValueError(f"z must have shape (N, {z_dim}); got {tuple(z.shape)}")
-
-
 def _check_activation(activation: object, name: str = "activation") -> None:
     checks.function(activation, name, "a callable that makes a layer, e.g. nn.ReLU")
 
@@ -115,7 +108,7 @@ class MLPGenerator(nn.Module):
         self.out_activation = out_activation or nn.Identity()
 
     def forward(self, z: Tensor, y: Tensor | None = None) -> Tensor:
-        _check_z(z, self.z_dim)
+        checks.batch(z, "z", (self.z_dim,))
         if self.n_classes or y is not None:
             z = torch.cat([z, one_hot_labels(y, len(z), self.n_classes).to(z)], dim=1)  # (N, z_dim + K)
         x = self.out_activation(self.net(z))  # (N, prod(out_shape))
@@ -144,9 +137,7 @@ class MLPDiscriminator(nn.Module):
         self.net = _mlp(math.prod(self.in_shape) + self.n_classes, hidden, 1, activation)
 
     def forward(self, x: Tensor, y: Tensor | None = None) -> Tensor:
-        checks.tensor(x, "x", nonempty=False, shape=f"(N, {', '.join(map(str, self.in_shape))})")
-        if x.dim() < 1 or tuple(x.shape[1:]) != self.in_shape:
-            raise ValueError(f"x must have shape (N, {', '.join(map(str, self.in_shape))}); got {tuple(x.shape)}")
+        checks.batch(x, "x", self.in_shape)
         h = x.flatten(1)  # (N, prod(in_shape))
         if self.n_classes or y is not None:
             h = torch.cat([h, one_hot_labels(y, len(x), self.n_classes).to(h)], dim=1)  # (N, D + K)
@@ -206,10 +197,7 @@ class FourierFeatures(nn.Module):
         self.out_dim = 2 * n_features
 
     def forward(self, x: Tensor) -> Tensor:
-        d = self.B.shape[0]
-        checks.tensor(x, "x", nonempty=False, shape=f"(N, {d})")
-        if x.dim() != 2 or x.shape[1] != d:
-            raise ValueError(f"x must have shape (N, {d}); got {tuple(x.shape)}")
+        checks.batch(x, "x", (self.B.shape[0],))
         p = x @ self.B.to(x.dtype)  # (N, F)
         return torch.cat([p.sin(), p.cos()], dim=1)  # (N, 2F)
 
@@ -442,7 +430,7 @@ class DCGANGenerator(nn.Module):
                 self.register_buffer("vbn_y", torch.arange(ref_size) % self.n_classes)
 
     def forward(self, z: Tensor, y: Tensor | None = None) -> Tensor:
-        _check_z(z, self.z_dim)
+        checks.batch(z, "z", (self.z_dim,))
         n_ref = 0
         if self.n_classes or y is not None:
             onehot = one_hot_labels(y, len(z), self.n_classes).to(z)
@@ -540,12 +528,6 @@ class DCGANDiscriminator(nn.Module):
         self.vbn_x.copy_(x_ref)
         self.vbn_ready.fill_(True)
 
-    def _check_x(self, x: Tensor) -> None:
-        expected = (self.channels, self.image_size, self.image_size)
-        checks.tensor(x, "x", nonempty=False, shape=f"(N, {', '.join(map(str, expected))})")
-        if x.dim() != 4 or tuple(x.shape[1:]) != expected:
-            raise ValueError(f"x must have shape (N, {', '.join(map(str, expected))}); got {tuple(x.shape)}")
-
     def _body(self, x: Tensor) -> Tensor:
         """The feature map before the last layer, (N, C', end, end)."""
         if not self._uses_vbn:
@@ -557,11 +539,11 @@ class DCGANDiscriminator(nn.Module):
 
     def features(self, x: Tensor) -> Tensor:
         """φ(x): the flattened features before the last layer, shape (N, F)."""
-        self._check_x(x)
+        checks.batch(x, "x", (self.channels, self.image_size, self.image_size))
         return self._body(x).flatten(1)  # (N, F)
 
     def forward(self, x: Tensor, y: Tensor | None = None) -> Tensor:
-        self._check_x(x)
+        checks.batch(x, "x", (self.channels, self.image_size, self.image_size))
         if not self.n_classes and y is None and not self._uses_vbn:
             return self.net(x).flatten()  # (N,)
         h = self._body(x)  # (N, C', end, end)

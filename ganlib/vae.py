@@ -82,13 +82,7 @@ DIGIT_SHAPE = (1, 28, 28)
 
 def _check_batch(x: Tensor, in_shape: tuple[int, ...], name: str = "x") -> Tensor:
     """A float batch (N, *in_shape) with N >= 1 (metadata only)."""
-    expected = ", ".join(map(str, in_shape))
-    checks.tensor(x, name, shape=f"(N, {expected})", nonempty=False)
-    if x.dim() != len(in_shape) + 1 or tuple(x.shape[1:]) != in_shape:
-        raise ValueError(f"{name} must have shape (N, {expected}); got {tuple(x.shape)}")
-    if len(x) == 0:
-        raise ValueError(f"{name} is empty (shape {tuple(x.shape)}): at least one sample is needed")
-    return x
+    return checks.batch(x, name, in_shape, nonempty=True)
 
 
 def _check_gaussian(mu: Tensor, logvar: Tensor) -> None:

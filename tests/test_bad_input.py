@@ -140,6 +140,8 @@ case("checks.tensor", lambda: checks.tensor(torch.zeros(3, dtype=torch.long), "x
 case("checks.tensor", lambda: checks.tensor(torch.zeros(3), "x", dims=2), ValueError, "x")
 case("checks.logits", lambda: checks.logits(T(8, 5), "fake_logits"), ValueError, "fake_logits")
 case("checks.logits", lambda: checks.logits(T(8).long(), "fake_logits"), TypeError, "fake_logits")
+case("checks.batch", lambda: checks.batch(T(4, 3), "x", (2,)), ValueError, "x")
+case("checks.batch", lambda: checks.batch(T(4, 2).numpy(), "x", (2,)), TypeError, "x")
 case("checks.same_shape", lambda: checks.same_shape(T(3), T(4), "real", "fake"), ValueError, "real")
 case("checks.same_length", lambda: checks.same_length(T(3), T(4), "x", "y"), ValueError, "x")
 case("checks.finite", lambda: checks.finite(torch.tensor([NAN]), "feats"), ValueError, "feats")
