@@ -16,8 +16,9 @@ Conventions shared by all figures:
 * images are float tensors or arrays of shape (N, C, H, W) with values in [-1, 1], the
   range of a tanh generator: -1 is black, +1 is white (integer pixels are refused);
 * points and images may be tensors (any device, with or without grad) or NumPy arrays:
-  they are converted to float NumPy arrays; NaN in (e.g. a diverged generator) gives
-  nothing drawn for those points, and a note counts them as outside the view;
+  they are converted to float NumPy arrays; NaN in generated points or images (a
+  diverged generator) gives nothing drawn for those points, and a note counts them as
+  outside the view; the real data and mode centres must be finite;
 * in 2-D plots the real data are drawn first, in a light colour, and the generated
   points on top of them, in a strong one, on axes with equal aspect;
 * the look (figure size, fonts, colours) is the dict :data:`STYLE`, applied only while
@@ -119,12 +120,18 @@ def _to_numpy(x: Any, name: str) -> np.ndarray:
 
 
 def _points(x: Any, name: str) -> np.ndarray:
-    """2-D points as an (N, 2) array, with a message that names ``name`` otherwise."""
+    """2-D points as an (N, 2) array, with a message that names ``name`` otherwise.
+
+    The real data and the mode centres must be finite (NaN there is a bug upstream);
+    generated points may hold NaN (a diverged generator): those are not drawn.
+    """
     p = _to_numpy(x, name)
     if p.ndim != 2 or p.shape[1] != 2:
         raise ValueError(f"{name} must have shape (N, 2); got shape {tuple(p.shape)}")
     if len(p) == 0:
         raise ValueError(f"{name} is empty (shape {tuple(p.shape)}): no points to draw")
+    if name in ("real", "centers") and not np.isfinite(p).all():
+        raise ValueError(f"{name} must hold finite coordinates; it holds NaN or inf")
     return p
 
 

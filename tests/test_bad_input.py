@@ -382,6 +382,8 @@ case("plot.samples_2d", lambda: plot.samples_2d(T(16, 3)), ValueError, "fake")
 case("plot.samples_2d", lambda: plot.samples_2d(T(16, 2), lim=-1.0), ValueError, "lim")
 case("plot.samples_2d", lambda: plot.samples_2d("points"), TypeError, "fake")
 case("plot.samples_over_training", lambda: plot.samples_over_training([]), ValueError, "snapshots")
+case("plot.samples_over_training", lambda: plot.samples_over_training(SNAPS, real=torch.full((4, 2), NAN)),
+     ValueError, "real")
 case("plot.samples_over_training", lambda: plot.samples_over_training(SNAPS, cols=0), ValueError, "cols")
 case("plot.decision_surface_2d", lambda: plot.decision_surface_2d(D2(), T(16, 2), T(16, 2), resolution=1),
      ValueError, "resolution")
