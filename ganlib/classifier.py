@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 
+from . import checks
 from .data import data_dir
 
 WEIGHTS_FILE = "digit_classifier.pt"
@@ -39,10 +40,15 @@ class DigitClassifier(nn.Module):
     the ReLU, no feature is stuck at 0 for every digit (after it, about a fifth
     are), so their covariance has full rank, as the Fréchet distance wants.
     About 130 000 parameters (0.5 MB).
+    Its forward passes check the input's type, dtype and shape (no values: NaN in gives
+    NaN out; an empty batch gives an empty output).
     """
 
     def __init__(self, *, width: int = 32, feature_dim: int = 128, n_classes: int = 10) -> None:
         super().__init__()
+        width = checks.positive_int(width, "width")
+        feature_dim = checks.positive_int(feature_dim, "feature_dim")
+        n_classes = checks.positive_int(n_classes, "n_classes")
 
         def block(c_in: int, c_out: int) -> nn.Sequential:
             return nn.Sequential(
@@ -63,6 +69,7 @@ class DigitClassifier(nn.Module):
 
     def features(self, x: Tensor) -> Tensor:
         """The penultimate layer, before its ReLU: (N, 1, 28, 28) -> (N, feature_dim)."""
+        checks.batch(x, "x", (1, 28, 28))
         return self.body(x)  # (N, 128)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -81,7 +88,12 @@ def load_digit_classifier(device: str | torch.device | None = None) -> DigitClas
     Loaded once per device and cached: every call with the same device returns the
     same module, so do not train or modify it.
     """
-    device = torch.device(device) if device is not None else torch.device("cpu")
+    if device is not None and not isinstance(device, (str, torch.device)):
+        raise TypeError(f"device must be a str or torch.device such as 'cpu' or 'cuda'; got {type(device).__name__}")
+    try:
+        device = torch.device(device) if device is not None else torch.device("cpu")
+    except RuntimeError:
+        raise ValueError(f"device must name a torch device such as 'cpu' or 'cuda:0'; got {device!r}") from None
     return _load(weights_path(), str(device))
 
 

@@ -46,6 +46,7 @@ GPU.
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -54,6 +55,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from . import checks
 from .checks import positive_int as _positive_int
 from .runtime import profile
 
@@ -72,16 +74,25 @@ DATA_ENV = "GANLIB_DATA"
 
 
 def _non_negative(value: float, name: str) -> float:
-    """``value`` as a float if it is finite and >= 0, else a ValueError naming ``name``."""
-    if not math.isfinite(float(value)) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
-    return float(value)
+    """``value`` as a float if it is finite and >= 0, else a ValueError (TypeError for a non-number) naming ``name``."""
+    return checks.nonnegative(value, name)
+
+
+def _positive(value: float, name: str) -> float:
+    """``value`` as a float if it is finite and > 0, else a ValueError (TypeError for a non-number) naming ``name``."""
+    return checks.number(value, name, low=0, low_open=True, what="> 0 (a finite number)")
 
 
 def _target_device(device: str | torch.device | None, generator: torch.Generator | None) -> torch.device:
     """Where results go: ``device`` if given, else the generator's device, else the CPU."""
+    checks.generator(generator)
     if device is not None:
-        return torch.device(device)
+        if not isinstance(device, (str, torch.device)):
+            raise TypeError(f"device must be a str or torch.device such as 'cpu' or 'cuda'; got {type(device).__name__}")
+        try:
+            return torch.device(device)
+        except RuntimeError:
+            raise ValueError(f"device must name a torch device such as 'cpu' or 'cuda:0'; got {device!r}") from None
     return generator.device if generator is not None else torch.device("cpu")
 
 
@@ -157,10 +168,8 @@ def load_mnist(
             ``"auto"``: torchvision in the ``long`` profile (a GPU), else shipped.
     device: where the tensors go (default: the CPU).
     """
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}; got {split!r}")
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {SOURCES}; got {source!r}")
+    checks.choice(split, "split", SPLITS)
+    checks.choice(source, "source", SOURCES)
     device = _target_device(device, None)
     if source == "auto":
         source = "torchvision" if profile() == "long" else "shipped"
@@ -202,7 +211,14 @@ def batches(
     """
     if not tensors:
         raise ValueError("batches needs at least one tensor; got none")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"tensors must be torch.Tensors; tensor {i} is a {type(t).__name__}")
+        if t.dim() == 0:
+            raise ValueError(f"tensors must have rows (at least one dimension); tensor {i} is 0-d")
     batch_size = _positive_int(batch_size, "batch_size")
+    checks.boolean(drop_last, "drop_last")
+    checks.generator(generator)
     n, device = len(tensors[0]), tensors[0].device
     for i, t in enumerate(tensors):
         if len(t) != n:
@@ -239,8 +255,7 @@ def _batch_stream(
 def ring_centers(modes: int = 8, radius: float = 2.0) -> Tensor:
     """Centres of the ring, (modes, 2):  c_k = r (cos 2πk/K, sin 2πk/K), k = 0..K-1."""
     modes = _positive_int(modes, "modes")
-    if not radius > 0:
-        raise ValueError(f"radius must be > 0; got {radius!r}")
+    radius = _positive(radius, "radius")
     angle = 2 * math.pi * torch.arange(modes, dtype=torch.float64) / modes  # (K,)
     centers = radius * torch.stack([angle.cos(), angle.sin()], dim=1)  # (K, 2)
     return torch.where(centers.abs() < 1e-12 * radius, 0.0, centers).float()  # cos(π/2) = 0, not 6e-17
@@ -252,8 +267,7 @@ def grid_centers(side: int = 5, spacing: float = 2.0) -> Tensor:
     With the defaults: every point of {-4, -2, 0, 2, 4}², row by row.
     """
     side = _positive_int(side, "side")
-    if not spacing > 0:
-        raise ValueError(f"spacing must be > 0; got {spacing!r}")
+    spacing = _positive(spacing, "spacing")
     ticks = spacing * (torch.arange(side, dtype=torch.float64) - (side - 1) / 2)  # (m,)
     xs, ys = torch.meshgrid(ticks, ticks, indexing="ij")  # (m, m) each
     return torch.stack([xs.flatten(), ys.flatten()], dim=1).float()  # (m², 2)
@@ -324,10 +338,8 @@ def spiral(
     """
     n = _positive_int(n, "n")
     noise = _non_negative(noise, "noise")
-    if not turns > 0:
-        raise ValueError(f"turns must be > 0; got {turns!r}")
-    if not scale > 0:
-        raise ValueError(f"scale must be > 0; got {scale!r}")
+    turns = _positive(turns, "turns")
+    scale = _positive(scale, "scale")
     device = _target_device(device, generator)
     start, stop = 1.5 * math.pi, 1.5 * math.pi + 2 * math.pi * turns
     t = start + (stop - start) * _rand((n,), generator, device)  # (n,)
@@ -338,8 +350,7 @@ def spiral(
 def toy_2d(name: str, n: int, **kw) -> Tensor:
     """n points (n, 2) from the toy set ``name`` ("ring", "grid" or "spiral"); ``kw`` go to its sampler."""
     samplers = {"ring": ring, "grid": grid, "spiral": spiral}
-    if name not in samplers:
-        raise ValueError(f"name must be one of {TOY_SETS}; got {name!r}")
+    checks.choice(name, "name", TOY_SETS)
     return samplers[name](n, **kw)
 
 
@@ -349,6 +360,8 @@ def toy_centers(name: str, **kw) -> Tensor:
     ``kw`` may be the same options as given to :func:`toy_2d`: the geometry (modes, radius /
     side, spacing) is used, the sampling options (std, generator, device) are ignored.
     """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be 'ring' or 'grid' (the sets with discrete modes); got {type(name).__name__}")
     geometry = {k: v for k, v in kw.items() if k not in ("std", "generator", "device")}  # sampling-only options
     if name == "ring":
         return ring_centers(**geometry)
@@ -371,14 +384,14 @@ class Mixture1D:
     """
 
     def __init__(self, means: Sequence[float], stds: Sequence[float], weights: Sequence[float] | None = None):
-        def column(values: Sequence[float]) -> Tensor:
-            return torch.as_tensor(values, dtype=torch.float64).flatten()  # (K,)
+        def column(values: Sequence[float], name: str) -> Tensor:
+            return torch.as_tensor(checks.array(values, name, finite_values=False, nonempty=False)).flatten()  # (K,)
 
-        mu, sigma = column(means), column(stds)
+        mu, sigma = column(means, "means"), column(stds, "stds")
         k = len(mu)
         if k == 0:
             raise ValueError("means must hold at least one component; got none")
-        w = torch.full((k,), 1.0 / k, dtype=torch.float64) if weights is None else column(weights)
+        w = torch.full((k,), 1.0 / k, dtype=torch.float64) if weights is None else column(weights, "weights")
         if len(sigma) != k or len(w) != k:
             raise ValueError(f"means, stds and weights must have the same length; got {k}, {len(sigma)}, {len(w)}")
         if not torch.isfinite(mu).all():
@@ -394,8 +407,19 @@ class Mixture1D:
         return f"Mixture1D({params})"
 
     def log_prob(self, x: Tensor) -> Tensor:
-        """log p(x) = logsumexp_k [log w_k - (x - μ_k)² / (2σ_k²) - log σ_k - ½ log 2π], same shape as x."""
-        x = torch.as_tensor(x)
+        """log p(x) = logsumexp_k [log w_k - (x - μ_k)² / (2σ_k²) - log σ_k - ½ log 2π], same shape as x.
+
+        x: a tensor of any shape; a NumPy array, a list or a number is converted to a tensor
+        (an integer one to the default float dtype). Elementwise, like a torch function:
+        NaN in gives NaN out.
+        """
+        if not isinstance(x, Tensor):
+            if isinstance(x, numbers.Real) and not isinstance(x, bool):
+                x = torch.tensor(float(x))
+            else:
+                x = torch.as_tensor(checks.array(x, "x", finite_values=False, nonempty=False))
+        elif x.dtype == torch.bool or x.is_complex():
+            raise TypeError(f"x must be a real tensor; got dtype {x.dtype}")
         dtype = x.dtype if x.is_floating_point() else torch.get_default_dtype()
         x = x.to(dtype)
         mu, sigma, w = (p.to(dtype).to(x.device) for p in (self.means, self.stds, self.weights))  # (K,) each
@@ -404,7 +428,7 @@ class Mixture1D:
         return torch.logsumexp(log_terms, dim=-1)  # (...)
 
     def pdf(self, x: Tensor) -> Tensor:
-        """p(x) = Σ_k w_k N(x; μ_k, σ_k²), same shape as x."""
+        """p(x) = Σ_k w_k N(x; μ_k, σ_k²), same shape as x (x as in :meth:`log_prob`; NaN in gives NaN out)."""
         return self.log_prob(x).exp()
 
     def sample(

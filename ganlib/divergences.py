@@ -45,6 +45,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from . import checks
+
 LOG2 = math.log(2.0)
 PROB_ATOL = 1e-6  # how far from 0 (below) and from 1 (the sum) a probability vector may be
 
@@ -57,6 +59,8 @@ def _as_array(x: Any, name: str) -> np.ndarray:
     """``x`` (array, tensor, list, number) as a float64 NumPy array; a TypeError naming ``name`` else."""
     if isinstance(x, Tensor):
         x = x.detach().to("cpu", torch.float64).numpy()
+    if isinstance(x, (str, bytes)) or (isinstance(x, np.ndarray) and x.dtype.kind not in "biuf"):
+        raise TypeError(f"{name} must be an array, a tensor or a list of numbers; got {type(x).__name__} {x!r:.40}")
     try:
         arr = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError):
@@ -208,8 +212,7 @@ def _points(x: Any, name: str) -> np.ndarray:
 
 def _transport_problem(a: Any, b: Any, xs: Any, ys: Any, p: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Checked weights (n,), (m,) and the cost matrix C_ij = ‖x_i − y_j‖^p, (n, m)."""
-    if not (isinstance(p, (int, float)) and p >= 1 and math.isfinite(p)):
-        raise ValueError(f"p must be a number >= 1 (the order of the Wasserstein distance); got {p!r}")
+    checks.number(p, "p", low=1, what="a number >= 1 (the order of the Wasserstein distance)")
     a, b = _distribution(a, "a"), _distribution(b, "b")
     xs, ys = _points(xs, "xs"), _points(ys, "ys")
     if a.ndim != 1 or b.ndim != 1:
@@ -369,9 +372,7 @@ F_DIVERGENCES: dict[str, FDivergence] = {
 
 
 def _f_kind(kind: str) -> FDivergence:
-    if kind not in F_DIVERGENCES:
-        raise ValueError(f"kind must be one of {tuple(F_DIVERGENCES)}; got {kind!r}")
-    return F_DIVERGENCES[kind]
+    return F_DIVERGENCES[checks.choice(kind, "kind", tuple(F_DIVERGENCES))]
 
 
 def f_divergence(p: Any, q: Any, kind: str) -> float:
@@ -399,8 +400,11 @@ def variational_bound(t_real: Tensor, t_fake: Tensor, kind: str) -> Tensor:
     The f-GAN objective (Nowozin et al., 2016, eq. 6): the critic maximises it, the
     generator (Q = p_g) minimises it. t_real: T on samples of P, (N,); t_fake: T on
     samples of Q, (M,); both already passed through the activation g_f.
+    A training objective: types and shapes are checked, not values (NaN in gives NaN out).
     """
     div = _f_kind(kind)
+    checks.tensor(t_real, "t_real", shape="(N,)")
+    checks.tensor(t_fake, "t_fake", shape="(M,)")
     if t_real.dim() != 1 or t_fake.dim() != 1:
         raise ValueError(f"t_real and t_fake must have shape (N,); got {tuple(t_real.shape)} and {tuple(t_fake.shape)}")
     return t_real.mean() - div.conjugate(t_fake).mean()
@@ -417,7 +421,8 @@ def optimal_discriminator(p_data: Any, p_g: Any) -> Any:
     p_data, p_g: density values at the same points (arrays or tensors of one shape), or
     two callables x ↦ density, in which case a callable x ↦ D*(x) is returned. Where
     both densities are 0 every D is optimal; D* = ½ is returned there. Tensors in give
-    a tensor out, anything else a NumPy array.
+    a tensor out, anything else a NumPy array. NaN, inf or negative densities are
+    refused on both paths (a ValueError naming the argument).
     """
     if callable(p_data) and callable(p_g):
         return lambda x: optimal_discriminator(p_data(x), p_g(x))
@@ -426,8 +431,14 @@ def optimal_discriminator(p_data: Any, p_g: Any) -> Any:
     if isinstance(p_data, Tensor) and isinstance(p_g, Tensor):
         if p_data.shape != p_g.shape:
             raise ValueError(f"p_data and p_g must have the same shape; got {tuple(p_data.shape)} and {tuple(p_g.shape)}")
-        if (p_data < 0).any() or (p_g < 0).any():
-            raise ValueError("p_data and p_g must be densities >= 0; got a negative value")
+        for arr, name in ((p_data, "p_data"), (p_g, "p_g")):
+            if arr.dtype == torch.bool or arr.is_complex():
+                raise TypeError(f"{name} must be a real tensor of density values; got dtype {arr.dtype}")
+            if not arr.is_floating_point():
+                arr = arr.double()
+            if (~torch.isfinite(arr)).any() or (arr < 0).any():
+                raise ValueError(f"{name} must hold finite densities >= 0; got min {arr.nan_to_num(-math.inf).min().item():.6g}")
+        p_data, p_g = (t if t.is_floating_point() else t.double() for t in (p_data, p_g))  # ints: converted
         total = p_data + p_g
         return torch.where(total > 0, p_data / torch.where(total > 0, total, 1), 0.5)
     pd, pg = _as_array(p_data, "p_data"), _as_array(p_g, "p_g")

@@ -64,6 +64,7 @@ from typing import Any
 
 import numpy as np
 
+from . import checks
 from .checks import positive_int
 
 KINDS = ("gan", "wgan")
@@ -75,23 +76,25 @@ QUADRATURE_NODES = 40  # Gauss–Hermite nodes for the instance-noise expectatio
 # --- checks -----------------------------------------------------------------------------
 
 
-def _check_choice(value: Any, name: str, choices: tuple) -> None:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}; got {value!r}")
-
-
-def _check_positive(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a positive number; got {value!r}")
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive, finite number; got {value!r}")
-    return float(value)
-
-
 def _check_options(kind: str, reg: str | None, gamma: float, noise_std: float) -> tuple[float, float]:
-    _check_choice(kind, "kind", KINDS)
-    _check_choice(reg, "reg", REGS)
-    return _check_positive(gamma, "gamma"), _check_positive(noise_std, "noise_std")
+    checks.choice(kind, "kind", KINDS)
+    checks.choice(reg, "reg", REGS)
+    return checks.positive(gamma, "gamma"), checks.positive(noise_std, "noise_std")
+
+
+def _values(x: Any, name: str) -> np.ndarray:
+    """Numbers or an array of them (any shape) as float64; NaN passes (elementwise maths: NaN in, NaN out)."""
+    if isinstance(x, (int, float, np.number)) and not isinstance(x, bool):
+        return np.asarray(x, dtype=np.float64)
+    return checks.array(x, name, finite_values=False, nonempty=False)
+
+
+def _broadcast(theta: Any, psi: Any) -> tuple[np.ndarray, np.ndarray]:
+    theta, psi = _values(theta, "theta"), _values(psi, "psi")
+    try:
+        return np.broadcast_arrays(theta, psi)
+    except ValueError:
+        raise ValueError(f"theta and psi must be broadcastable; got shapes {theta.shape} and {psi.shape}") from None
 
 
 # --- the game ---------------------------------------------------------------------------
@@ -102,16 +105,16 @@ def _sigmoid(t: np.ndarray) -> np.ndarray:
 
 
 def f(t: Any, *, kind: str = "gan") -> np.ndarray:
-    """f(t) = -log(1 + e^{-t}) = log σ(t) for the GAN, f(t) = t for the WGAN."""
-    _check_choice(kind, "kind", KINDS)
-    t = np.asarray(t, dtype=np.float64)
+    """f(t) = -log(1 + e^{-t}) = log σ(t) for the GAN, f(t) = t for the WGAN (elementwise; NaN in, NaN out)."""
+    checks.choice(kind, "kind", KINDS)
+    t = _values(t, "t")
     return -np.logaddexp(0.0, -t) if kind == "gan" else t
 
 
 def f_prime(t: Any, *, kind: str = "gan") -> np.ndarray:
-    """f'(t) = σ(-t) for the GAN (f'(0) = 1/2), f'(t) = 1 for the WGAN."""
-    _check_choice(kind, "kind", KINDS)
-    t = np.asarray(t, dtype=np.float64)
+    """f'(t) = σ(-t) for the GAN (f'(0) = 1/2), f'(t) = 1 for the WGAN (elementwise; NaN in, NaN out)."""
+    checks.choice(kind, "kind", KINDS)
+    t = _values(t, "t")
     return _sigmoid(-t) if kind == "gan" else np.ones_like(t)
 
 
@@ -135,11 +138,15 @@ def objective(theta: Any, psi: Any, *, kind: str = "gan", noise_std: float = 0.0
     r"""L(θ, ψ) = f(ψθ) + f(0); with noise_std σ > 0, L_σ = E_ε[f(ψ(θ+ε)) + f(-ψε)]   (chapter 7).
 
     theta, psi: broadcastable arrays (or numbers); returns their broadcast shape.
+    Elementwise: NaN in gives NaN out.
     """
-    theta, psi = np.broadcast_arrays(np.asarray(theta, np.float64), np.asarray(psi, np.float64))
+    checks.choice(kind, "kind", KINDS)
+    if not (isinstance(noise_std, (int, float)) and noise_std == 0):
+        checks.positive(noise_std, "noise_std")
+    theta, psi = _broadcast(theta, psi)
     if noise_std == 0:
         return f(psi * theta, kind=kind) + f(0.0, kind=kind)
-    eps, w = _noise(_check_positive(noise_std, "noise_std"))  # (K,)
+    eps, w = _noise(checks.positive(noise_std, "noise_std"))  # (K,)
     th, ps = theta[..., None], psi[..., None]  # (..., 1)
     return (w * (f(ps * (th + eps), kind=kind) + f(-ps * eps, kind=kind))).sum(-1)  # (...)
 
@@ -165,9 +172,10 @@ def vector_field(
 
     theta, psi: broadcastable arrays (or numbers). Returns (dθ, dψ), each of their
     broadcast shape, so a grid from ``np.meshgrid`` goes straight into ``plt.quiver``.
+    Elementwise: NaN in gives NaN out.
     """
     gamma, noise_std = _check_options(kind, reg, gamma, noise_std)
-    theta, psi = np.broadcast_arrays(np.asarray(theta, np.float64), np.asarray(psi, np.float64))
+    theta, psi = _broadcast(theta, psi)
     return _field(theta, psi, kind, reg, gamma, noise_std)
 
 
@@ -218,11 +226,12 @@ def simulate(
     The remaining options are those of :func:`vector_field`.
     """
     steps = positive_int(steps, "steps")
-    lr = _check_positive(lr, "lr")
-    _check_choice(mode, "mode", MODES)
+    lr = checks.positive(lr, "lr")
+    checks.choice(mode, "mode", MODES)
     _check_options(kind, reg, gamma, noise_std)
     if clip is not None:
-        clip = _check_positive(clip, "clip")
+        clip = checks.positive(clip, "clip")
+    theta0, psi0 = checks.number(theta0, "theta0"), checks.number(psi0, "psi0")
     field = (kind, reg, float(gamma), float(noise_std))
     path = np.empty((steps + 1, 2))  # (T+1, 2): columns θ, ψ
     theta, psi = float(theta0), float(psi0)
@@ -272,7 +281,7 @@ def distance_to_equilibrium(trajectory: Any) -> float:
 
     trajectory: array of shape (T, 2) as returned by :func:`simulate`.
     """
-    path = np.asarray(trajectory, dtype=np.float64)
+    path = checks.array(trajectory, "trajectory", shape="(T, 2)")
     if path.ndim != 2 or path.shape[1] != 2 or len(path) == 0:
         raise ValueError(f"trajectory must have shape (T, 2) with T ≥ 1: rows (θ, ψ); got {path.shape}")
     return float(np.hypot(*path[-1]))

@@ -29,6 +29,11 @@ kind                generator cost :math:`J^{(G)}`                gradient when 
 Later chapters add the Wasserstein critic (chapter 6), the hinge loss (Lim & Ye,
 2017; Miyato et al., 2018) and least squares (Mao et al., 2017). All take the
 *real* logits first, then the *fake* ones.
+
+Every loss checks its arguments' type, dtype and shape (one logit per sample, (N,) or
+(N, 1); a float tensor; not empty) through :func:`check_logits` -- metadata only, no
+GPU sync. It does not read the values: NaN in gives NaN out (the training loop checks
+the loss at its logging steps).
 """
 
 from __future__ import annotations
@@ -37,19 +42,20 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from . import checks
+
 KINDS = ("minimax", "nonsaturating", "wasserstein", "hinge", "lsgan")
 G_ONLY_KINDS = ("maxlikelihood",)
 
 
-def check_logits(name: str, logits: Tensor) -> None:
-    """Raise a TypeError/ValueError naming `name` unless `logits` is one logit per sample: (N,) or (N, 1)."""
-    if not isinstance(logits, Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor of logits; got {type(logits).__name__}")
-    one_per_sample = logits.dim() == 1 or (logits.dim() == 2 and logits.shape[1] == 1)
-    if not one_per_sample:
-        raise ValueError(f"{name} must have shape (N,) or (N, 1): one logit per sample; got {tuple(logits.shape)}")
-    if logits.numel() == 0:
-        raise ValueError(f"{name} is empty: a loss needs at least one sample")
+def check_logits(name: str, logits: Tensor) -> Tensor:
+    """`logits` as (N,) if it is one logit per sample, (N,) or (N, 1); else an error naming `name`.
+
+    The one check every loss shares (:func:`ganlib.checks.logits`): TypeError for a
+    non-tensor or a non-float tensor, ValueError for another shape or 0 samples. Reads
+    only metadata (no GPU sync): NaN values pass through.
+    """
+    return checks.logits(logits, name)
 
 
 # --- the original GAN: binary cross-entropy -------------------------------------------
@@ -60,6 +66,7 @@ def bce_d_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
 
     The same for the minimax and the non-saturating game: only G's cost differs.
     """
+    real_logits, fake_logits = check_logits("real_logits", real_logits), check_logits("fake_logits", fake_logits)
     return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
 
 
@@ -69,6 +76,7 @@ def minimax_g_loss(fake_logits: Tensor) -> Tensor:
     G minimises V directly. When D confidently rejects fakes (t → -∞) the gradient
     dL_G/dt = -σ(t) → 0: the loss *saturates* and G stops learning.
     """
+    fake_logits = check_logits("fake_logits", fake_logits)
     return -F.softplus(fake_logits).mean()  # log(1 - σ(t)) = -softplus(t)
 
 
@@ -78,6 +86,7 @@ def nonsaturating_g_loss(fake_logits: Tensor) -> Tensor:
     Same fixed point as the minimax cost, but dL_G/dt = σ(t) - 1 → -1 as t → -∞:
     G gets its strongest gradient exactly when D rejects its samples.
     """
+    fake_logits = check_logits("fake_logits", fake_logits)
     return F.softplus(-fake_logits).mean()  # -log σ(t) = softplus(-t)
 
 
@@ -88,6 +97,7 @@ def maxlikelihood_g_loss(fake_logits: Tensor) -> Tensor:
     KL(p_data || p_g): maximum likelihood. Its gradient e^t is largest on the fakes
     D already likes, so a few samples dominate each update.
     """
+    fake_logits = check_logits("fake_logits", fake_logits)
     return -torch.exp(fake_logits).mean()
 
 
@@ -99,31 +109,38 @@ def wasserstein_d_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
 
     Needs a Lipschitz constraint on f (clipping, gradient penalty, spectral norm).
     """
+    real_logits, fake_logits = check_logits("real_logits", real_logits), check_logits("fake_logits", fake_logits)
     return fake_logits.mean() - real_logits.mean()
 
 
 def wasserstein_g_loss(fake_logits: Tensor) -> Tensor:
     """L_G = -E_z[f(G(z))]   (chapter 6)."""
+    fake_logits = check_logits("fake_logits", fake_logits)
     return -fake_logits.mean()
 
 
 def hinge_d_loss(real_logits: Tensor, fake_logits: Tensor, *, margin: float = 1.0) -> Tensor:
     """L_D = E_x[max(0, m - t(x))] + E_z[max(0, m + t(G(z)))]   (chapter 6)."""
+    real_logits, fake_logits = check_logits("real_logits", real_logits), check_logits("fake_logits", fake_logits)
+    margin = checks.number(margin, "margin")
     return F.relu(margin - real_logits).mean() + F.relu(margin + fake_logits).mean()
 
 
 def hinge_g_loss(fake_logits: Tensor) -> Tensor:
     """L_G = -E_z[t(G(z))]   (chapter 6): the same as the Wasserstein generator."""
+    fake_logits = check_logits("fake_logits", fake_logits)
     return -fake_logits.mean()
 
 
 def lsgan_d_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
     """L_D = ½E_x[(t(x) - 1)²] + ½E_z[t(G(z))²]   (Mao et al. 2017, targets a=0, b=1)."""
+    real_logits, fake_logits = check_logits("real_logits", real_logits), check_logits("fake_logits", fake_logits)
     return 0.5 * ((real_logits - 1) ** 2).mean() + 0.5 * (fake_logits**2).mean()
 
 
 def lsgan_g_loss(fake_logits: Tensor) -> Tensor:
     """L_G = ½E_z[(t(G(z)) - 1)²]   (Mao et al. 2017, target c=1)."""
+    fake_logits = check_logits("fake_logits", fake_logits)
     return 0.5 * ((fake_logits - 1) ** 2).mean()
 
 
@@ -146,21 +163,13 @@ _G_LOSSES = {
 }
 
 
-def _check_kind(kind: str, table: dict) -> None:
-    if kind not in table:
-        raise ValueError(f"kind must be one of {tuple(table)}; got {kind!r}")
-
-
 def d_loss(kind: str, real_logits: Tensor, fake_logits: Tensor) -> Tensor:
     """The discriminator's (critic's) loss of the given kind; real logits first."""
-    _check_kind(kind, _D_LOSSES)
-    check_logits("real_logits", real_logits)
-    check_logits("fake_logits", fake_logits)
-    return _D_LOSSES[kind](real_logits.reshape(-1), fake_logits.reshape(-1))
+    checks.choice(kind, "kind", tuple(_D_LOSSES))
+    return _D_LOSSES[kind](real_logits, fake_logits)  # each loss checks its logits
 
 
 def g_loss(kind: str, fake_logits: Tensor) -> Tensor:
     """The generator's loss of the given kind (``maxlikelihood`` allowed here)."""
-    _check_kind(kind, _G_LOSSES)
-    check_logits("fake_logits", fake_logits)
-    return _G_LOSSES[kind](fake_logits.reshape(-1))
+    checks.choice(kind, "kind", tuple(_G_LOSSES))
+    return _G_LOSSES[kind](fake_logits)

@@ -61,6 +61,7 @@ from scipy import linalg
 from scipy.special import xlogy
 from torch import Tensor, nn
 
+from . import checks
 from .classifier import load_digit_classifier
 
 
@@ -68,6 +69,8 @@ def _as_array(x: Tensor | ArrayLike, name: str) -> np.ndarray:
     """A float64 NumPy copy of a tensor (any device) or array-like."""
     if isinstance(x, Tensor):
         x = x.detach().to("cpu", torch.float64).numpy()
+    if isinstance(x, (str, bytes)) or (isinstance(x, np.ndarray) and x.dtype.kind not in "biuf"):
+        raise TypeError(f"{name} must be a torch.Tensor or a NumPy array of numbers; got {type(x).__name__} {x!r:.40}")
     try:
         return np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as err:
@@ -99,8 +102,10 @@ def frechet_distance(
     are read as d = 1 (a mean and a variance). Computed in float64 with SciPy's
     matrix square root, as pytorch-fid does: when S1 S2 is singular (e.g. fewer
     samples than dimensions) ``eps`` is added to both diagonals, and the tiny
-    imaginary part that rounding leaves in the square root is dropped.
+    imaginary part that rounding leaves in the square root is dropped. NaN/inf and
+    asymmetric covariances are refused (a ValueError naming the argument).
     """
+    eps = checks.nonnegative(eps, "eps")
     mu1, mu2 = np.atleast_1d(_as_array(mu1, "mu1")), np.atleast_1d(_as_array(mu2, "mu2"))
     sigma1, sigma2 = np.atleast_2d(_as_array(sigma1, "sigma1")), np.atleast_2d(_as_array(sigma2, "sigma2"))
     if mu1.ndim != 1 or mu1.shape != mu2.shape:
@@ -112,6 +117,10 @@ def frechet_distance(
     for name, a in (("mu1", mu1), ("sigma1", sigma1), ("mu2", mu2), ("sigma2", sigma2)):
         if not np.isfinite(a).all():
             raise ValueError(f"{name} contains NaN or infinite values")
+    for name, s in (("sigma1", sigma1), ("sigma2", sigma2)):
+        if not np.allclose(s, s.T, rtol=1e-5, atol=1e-8 * max(1.0, float(np.abs(s).max()))):
+            gap = float(np.abs(s - s.T).max())
+            raise ValueError(f"{name} must be a symmetric covariance matrix; |{name} - {name}.T| reaches {gap:.3g}")
 
     diff = mu1 - mu2  # (d,)
     covmean = _sqrtm_of_product(sigma1, sigma2, eps=eps)  # (S1 S2)^{1/2}, (d, d)
@@ -166,6 +175,7 @@ def fid(feats_a: Tensor | ArrayLike, feats_b: Tensor | ArrayLike, *, eps: float 
     b = _as_features(feats_b, "feats_b", min_rows=2)
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"feats_a and feats_b must have the same feature dimension; got {a.shape[1]} and {b.shape[1]}")
+    eps = checks.nonnegative(eps, "eps")
     return frechet_distance(*feature_statistics(a), *feature_statistics(b), eps=eps)
 
 
@@ -174,6 +184,11 @@ def fid(feats_a: Tensor | ArrayLike, feats_b: Tensor | ArrayLike, *, eps: float 
 
 def polynomial_kernel(x: np.ndarray, y: np.ndarray, *, degree: int = 3, coef0: float = 1.0) -> np.ndarray:
     """k(x, y) = (x . y / d + coef0)^degree for every pair of rows: (m, d), (n, d) -> (m, n)."""
+    x, y = _as_features(x, "x"), _as_features(y, "y")
+    if x.shape[1] != y.shape[1]:
+        raise ValueError(f"x and y must have the same dimension d; got {x.shape[1]} and {y.shape[1]}")
+    degree = checks.positive_int(degree, "degree")
+    coef0 = checks.number(coef0, "coef0")
     return (x @ y.T / x.shape[1] + coef0) ** degree
 
 
@@ -182,9 +197,18 @@ def mmd2_unbiased(k_xx: np.ndarray, k_yy: np.ndarray, k_xy: np.ndarray) -> float
 
     (chapter 10, "KID"; Gretton et al., 2012, Lemma 6). Leaving out the diagonals
     i = j removes the bias, so the estimate averages to the true MMD^2 (and can be
-    negative). k_xx (m, m), k_yy (n, n), k_xy (m, n); m, n >= 2.
+    negative). k_xx (m, m), k_yy (n, n), k_xy (m, n); m, n >= 2; finite values.
     """
+    k_xx, k_yy, k_xy = (_as_array(k, name) for k, name in ((k_xx, "k_xx"), (k_yy, "k_yy"), (k_xy, "k_xy")))
+    for name, k in (("k_xx", k_xx), ("k_yy", k_yy)):
+        if k.ndim != 2 or k.shape[0] != k.shape[1] or len(k) < 2:
+            raise ValueError(f"{name} must be a square kernel matrix with at least 2 rows; got shape {k.shape}")
     m, n = len(k_xx), len(k_yy)
+    if k_xy.shape != (m, n):
+        raise ValueError(f"k_xy must have shape (m, n) = ({m}, {n}) to match k_xx and k_yy; got {k_xy.shape}")
+    for name, k in (("k_xx", k_xx), ("k_yy", k_yy), ("k_xy", k_xy)):
+        if not np.isfinite(k).all():
+            raise ValueError(f"{name} contains NaN or infinite values")
     xx = (k_xx.sum() - np.trace(k_xx)) / (m * (m - 1))
     yy = (k_yy.sum() - np.trace(k_yy)) / (n * (n - 1))
     return float(xx + yy - 2 * k_xy.mean())
@@ -210,8 +234,10 @@ def kid(
     b = _as_features(feats_b, "feats_b", min_rows=2)
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"feats_a and feats_b must have the same feature dimension; got {a.shape[1]} and {b.shape[1]}")
-    if not isinstance(subsets, int) or subsets < 1:
-        raise ValueError(f"subsets must be a positive int; got {subsets!r}")
+    subsets = checks.positive_int(subsets, "subsets")
+    seed = checks.nonnegative_int(seed, "seed")
+    if subset_size is not None:
+        checks.integer(subset_size, "subset_size", what="an int in [2, min(N_a, N_b)]")
     if subset_size is None and subsets == 1:
         return _kid_once(a, b)
     size = min(1000, len(a), len(b)) if subset_size is None else subset_size
@@ -249,7 +275,8 @@ def inception_score(probs: Tensor | ArrayLike, *, splits: int = 1) -> float | tu
     if not np.allclose(row_sums, 1.0, atol=1e-3):
         worst = row_sums[np.abs(row_sums - 1).argmax()]
         raise ValueError(f"each row of probs must sum to 1 (a distribution over classes); found a row summing to {worst:.4g}")
-    if not isinstance(splits, int) or not 1 <= splits <= len(p):
+    checks.integer(splits, "splits", what=f"an int in [1, N] = [1, {len(p)}]")
+    if not 1 <= splits <= len(p):
         raise ValueError(f"splits must be an int in [1, N] = [1, {len(p)}]; got {splits!r}")
     scores = [_inception_score_once(chunk) for chunk in np.array_split(p, splits)]
     return scores[0] if splits == 1 else (float(np.mean(scores)), float(np.std(scores)))
@@ -276,12 +303,8 @@ def mode_coverage(samples: Tensor | ArrayLike, centers: Tensor | ArrayLike, std:
     c = _as_features(centers, "centers")
     if x.shape[1] != c.shape[1]:
         raise ValueError(f"samples and centers must have the same dimension D; got {x.shape[1]} and {c.shape[1]}")
-    try:
-        sigma = float(std)
-    except (TypeError, ValueError):
-        sigma = float("nan")
-    if not sigma > 0:  # also catches NaN
-        raise ValueError(f"std must be a positive number (the mixture components' standard deviation); got {std!r}")
+    sigma = checks.number(std, "std", low=0, low_open=True,
+                          what="a positive number (the mixture components' standard deviation)")
     dist = np.linalg.norm(x[:, None, :] - c[None, :, :], axis=-1)  # (N, M)
     nearest = dist.argmin(axis=1)  # (N,)
     high_quality = dist[np.arange(len(x)), nearest] <= 3 * sigma  # (N,)
@@ -292,24 +315,27 @@ def mode_coverage(samples: Tensor | ArrayLike, centers: Tensor | ArrayLike, std:
 
 
 def _run_classifier(
-    images: Tensor, output: str, classifier: nn.Module | None, batch_size: int
+    images: Tensor, output: str, classifier: nn.Module | None, batch_size: int, name: str = "images"
 ) -> Tensor:
     """classifier.features(images) or softmax(classifier(images)), batched, on CPU: (N, k)."""
     if not isinstance(images, Tensor):
-        raise TypeError(f"images must be a torch.Tensor (N, 1, 28, 28); got {type(images).__name__}")
+        raise TypeError(f"{name} must be a torch.Tensor (N, 1, 28, 28); got {type(images).__name__}")
     if images.dim() == 3:
         images = images.unsqueeze(1)  # (N, 28, 28) -> (N, 1, 28, 28)
     if images.dim() != 4 or images.shape[1:] != (1, 28, 28) or len(images) == 0:
-        raise ValueError(f"images must have shape (N, 1, 28, 28) with N >= 1; got {tuple(images.shape)}")
+        raise ValueError(f"{name} must have shape (N, 1, 28, 28) with N >= 1; got {tuple(images.shape)}")
     if not images.is_floating_point():
-        raise ValueError(f"images must be floats scaled to [-1, 1]; got dtype {images.dtype}")
+        raise TypeError(f"{name} must be floats scaled to [-1, 1]; got dtype {images.dtype}")
+    if not torch.isfinite(images).all():
+        raise ValueError(f"{name} must hold finite values; they hold NaN or inf")
     lo, hi = images.min().item(), images.max().item()
     if lo < -1.01 or hi > 1.01:
-        raise ValueError(f"images must be scaled to [-1, 1], as ganlib.data.load_mnist returns them; got values in [{lo:.3g}, {hi:.3g}]")
+        raise ValueError(f"{name} must be scaled to [-1, 1], as ganlib.data.load_mnist returns them; got values in [{lo:.3g}, {hi:.3g}]")
     if lo >= 0:
-        warnings.warn("images are all >= 0: are they in [0, 1]? the digit classifier expects [-1, 1]", stacklevel=3)
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int; got {batch_size!r}")
+        warnings.warn(f"{name} are all >= 0: are they in [0, 1]? the digit classifier expects [-1, 1]", stacklevel=3)
+    batch_size = checks.positive_int(batch_size, "batch_size")
+    if classifier is not None:
+        checks.module(classifier, "classifier")
     net = load_digit_classifier(images.device) if classifier is None else classifier
     if net.training:
         raise ValueError("classifier is in training mode (batch norm would use batch statistics); call .eval() first")
@@ -346,8 +372,8 @@ def digit_fid(
     A *domain* FID: comparable with other digit FIDs at the same sample sizes, not
     with Inception FIDs. Real first by convention.
     """
-    feats_a = digit_features(images_a, classifier=classifier, batch_size=batch_size)
-    feats_b = digit_features(images_b, classifier=classifier, batch_size=batch_size)
+    feats_a = _run_classifier(images_a, "features", classifier, batch_size, "images_a")
+    feats_b = _run_classifier(images_b, "features", classifier, batch_size, "images_b")
     return fid(feats_a, feats_b)
 
 

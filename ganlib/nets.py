@@ -22,6 +22,11 @@
   sharp density-ratio classifiers (chapter 7's rejection sampling).
 
 Every discriminator returns one logit per sample, shape ``(N,)``.
+
+Bad input: constructors check every size and option (TypeError for a wrong type,
+ValueError for a wrong value, the message naming the argument). Forward passes check
+the input's type, float dtype and shape only -- metadata, no GPU sync -- so NaN in
+gives NaN out, and an empty batch (N = 0) gives an empty output.
 """
 
 from __future__ import annotations
@@ -32,8 +37,7 @@ from typing import Callable, Sequence
 import torch
 from torch import Tensor, nn
 
-from .checks import as_shape as _as_shape
-from .checks import positive_int as _positive_int
+from . import checks
 
 
 def _mlp(in_dim: int, hidden: Sequence[int], out_dim: int, activation: Callable[[], nn.Module]) -> nn.Sequential:
@@ -47,23 +51,30 @@ def _mlp(in_dim: int, hidden: Sequence[int], out_dim: int, activation: Callable[
 
 
 def _check_n_classes(n_classes: int) -> int:
-    if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 0:
-        raise ValueError(f"n_classes must be an int >= 0 (0: unconditional); got {n_classes!r}")
-    return n_classes
+    return checks.integer(n_classes, "n_classes", low=0, what="an int >= 0 (0: unconditional)")
+
+
+def _check_activation(activation: object, name: str = "activation") -> None:
+    checks.function(activation, name, "a callable that makes a layer, e.g. nn.ReLU")
 
 
 def one_hot_labels(y: Tensor | None, n: int, n_classes: int, name: str = "y") -> Tensor:
     """The one-hot code (N, n_classes) of class labels y (N,) for a conditional net (chapter 7, 8).
 
-    Raises a clear error when y is missing, given to an unconditional net, or malformed.
+    Raises a clear error when y is missing, given to an unconditional net, or malformed:
+    TypeError when y is not an int64 tensor, ValueError for a wrong shape or label.
     """
+    n_classes = _check_n_classes(n_classes)
+    n = checks.nonnegative_int(n, "n")
     if n_classes == 0:
         raise ValueError(f"{name} was given, but this network is unconditional (n_classes=0)")
     if y is None:
         raise ValueError(f"{name} (class labels, shape (N,)) is required: this network has n_classes={n_classes}")
-    if not isinstance(y, Tensor) or y.dtype != torch.long or y.shape != (n,):
+    if not isinstance(y, Tensor) or y.dtype != torch.long:
         got = f"{tuple(y.shape)} {y.dtype}" if isinstance(y, Tensor) else type(y).__name__
-        raise ValueError(f"{name} must be an int64 tensor of shape ({n},); got {got}")
+        raise TypeError(f"{name} must be an int64 tensor of shape ({n},); got {got}")
+    if y.shape != (n,):
+        raise ValueError(f"{name} must be an int64 tensor of shape ({n},); got {tuple(y.shape)} {y.dtype}")
     if len(y) and (int(y.min()) < 0 or int(y.max()) >= n_classes):
         raise ValueError(f"{name} must hold labels in 0..{n_classes - 1}; got values in {int(y.min())}..{int(y.max())}")
     return nn.functional.one_hot(y, n_classes).to(torch.get_default_dtype())  # (N, n_classes)
@@ -86,15 +97,18 @@ class MLPGenerator(nn.Module):
         n_classes: int = 0,
     ):
         super().__init__()
-        (self.z_dim,) = _as_shape(z_dim, "z_dim")
-        self.out_shape = _as_shape(out_shape, "out_shape")
+        self.z_dim = checks.positive_int(z_dim, "z_dim")
+        self.out_shape = checks.as_shape(out_shape, "out_shape")
         self.n_classes = _check_n_classes(n_classes)
+        hidden = checks.widths(hidden, "hidden")
+        _check_activation(activation)
+        if out_activation is not None and not isinstance(out_activation, nn.Module):
+            raise TypeError(f"out_activation must be an nn.Module (e.g. nn.Tanh()) or None; got {type(out_activation).__name__}")
         self.net = _mlp(self.z_dim + self.n_classes, hidden, math.prod(self.out_shape), activation)
         self.out_activation = out_activation or nn.Identity()
 
     def forward(self, z: Tensor, y: Tensor | None = None) -> Tensor:
-        if z.dim() != 2 or z.shape[1] != self.z_dim:
-            raise ValueError(f"z must have shape (N, {self.z_dim}); got {tuple(z.shape)}")
+        checks.batch(z, "z", (self.z_dim,))
         if self.n_classes or y is not None:
             z = torch.cat([z, one_hot_labels(y, len(z), self.n_classes).to(z)], dim=1)  # (N, z_dim + K)
         x = self.out_activation(self.net(z))  # (N, prod(out_shape))
@@ -116,13 +130,14 @@ class MLPDiscriminator(nn.Module):
         n_classes: int = 0,
     ):
         super().__init__()
-        self.in_shape = _as_shape(in_shape, "in_shape")
+        self.in_shape = checks.as_shape(in_shape, "in_shape")
         self.n_classes = _check_n_classes(n_classes)
+        hidden = checks.widths(hidden, "hidden")
+        _check_activation(activation)
         self.net = _mlp(math.prod(self.in_shape) + self.n_classes, hidden, 1, activation)
 
     def forward(self, x: Tensor, y: Tensor | None = None) -> Tensor:
-        if tuple(x.shape[1:]) != self.in_shape:
-            raise ValueError(f"x must have shape (N, {', '.join(map(str, self.in_shape))}); got {tuple(x.shape)}")
+        checks.batch(x, "x", self.in_shape)
         h = x.flatten(1)  # (N, prod(in_shape))
         if self.n_classes or y is not None:
             h = torch.cat([h, one_hot_labels(y, len(x), self.n_classes).to(h)], dim=1)  # (N, D + K)
@@ -138,11 +153,18 @@ class StackedLinear(nn.Module):
 
     def __init__(self, members: int, in_dim: int, out_dim: int):
         super().__init__()
+        members = checks.positive_int(members, "members")
+        in_dim = checks.positive_int(in_dim, "in_dim")
+        out_dim = checks.positive_int(out_dim, "out_dim")
         bound = 1 / math.sqrt(in_dim)
         self.weight = nn.Parameter(torch.empty(members, in_dim, out_dim).uniform_(-bound, bound))
         self.bias = nn.Parameter(torch.empty(members, 1, out_dim).uniform_(-bound, bound))
 
     def forward(self, x: Tensor) -> Tensor:
+        S, d_in = self.weight.shape[:2]
+        checks.tensor(x, "x", nonempty=False, shape=f"({S}, B, {d_in})")
+        if x.dim() != 3 or x.shape[0] != S or x.shape[2] != d_in:
+            raise ValueError(f"x must have shape ({S}, B, {d_in}); got {tuple(x.shape)}")
         return torch.baddbmm(self.bias, x, self.weight)  # (S, B, out)
 
 
@@ -160,9 +182,13 @@ class FourierFeatures(nn.Module):
 
     def __init__(self, in_dim: int, n_features: int = 128, *, scales: tuple[float, float] = (1.0, 50.0), seed: int = 0):
         super().__init__()
-        _positive_int(in_dim, "in_dim")
-        _positive_int(n_features, "n_features")
-        lo, hi = scales
+        checks.positive_int(in_dim, "in_dim")
+        checks.positive_int(n_features, "n_features")
+        try:
+            lo, hi = (checks.positive(v, "scales") for v in scales)
+        except (TypeError, ValueError):
+            raise ValueError(f"scales must be (lo, hi) with 0 < lo <= hi; got {scales!r}") from None
+        seed = checks.integer(seed, "seed", low=0, what="an int >= 0")
         if not 0 < lo <= hi:
             raise ValueError(f"scales must be (lo, hi) with 0 < lo <= hi; got {scales!r}")
         rng = torch.Generator().manual_seed(seed)
@@ -171,7 +197,8 @@ class FourierFeatures(nn.Module):
         self.out_dim = 2 * n_features
 
     def forward(self, x: Tensor) -> Tensor:
-        p = x @ self.B  # (N, F)
+        checks.batch(x, "x", (self.B.shape[0],))
+        p = x @ self.B.to(x.dtype)  # (N, F)
         return torch.cat([p.sin(), p.cos()], dim=1)  # (N, 2F)
 
 
@@ -198,9 +225,11 @@ class MLPEnsemble(nn.Module):
         activation: Callable[[], nn.Module] = nn.ReLU,
     ):
         super().__init__()
-        for name, value in (("members", members), ("in_dim", in_dim), ("out_dim", out_dim)):
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise ValueError(f"{name} must be a positive int; got {value!r}")
+        members = checks.positive_int(members, "members")
+        in_dim = checks.positive_int(in_dim, "in_dim")
+        out_dim = checks.positive_int(out_dim, "out_dim")
+        hidden = checks.widths(hidden, "hidden")
+        _check_activation(activation)
         self.members, self.in_dim, self.out_dim = members, in_dim, out_dim
         self.z_dim = in_dim  # read by ganlib.train.generate when this ensemble is a generator
         layers: list[nn.Module] = []
@@ -212,6 +241,7 @@ class MLPEnsemble(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         S = self.members
+        checks.tensor(x, "x", nonempty=False, shape=f"(S·b, {self.in_dim})")
         if x.dim() != 2 or x.shape[1] != self.in_dim or len(x) % S:
             raise ValueError(
                 f"x must have shape (S·b, {self.in_dim}) with S = {S} members, i.e. a row count divisible by {S}; "
@@ -223,18 +253,25 @@ class MLPEnsemble(nn.Module):
 
     def member_rows(self, x: Tensor) -> Tensor:
         """(S·b, ...) → (S, b, ...): the rows each member produced or saw."""
+        if not isinstance(x, Tensor):
+            raise TypeError(f"x must be a torch.Tensor of shape (S·b, ...); got {type(x).__name__}")
+        if x.dim() < 1 or len(x) % self.members:
+            raise ValueError(f"x must have a row count divisible by {self.members} (the members); got {tuple(x.shape)}")
         return x.reshape(self.members, len(x) // self.members, *x.shape[1:])
 
 
 def _check_image_size(image_size: int) -> None:
+    image_size = checks.integer(image_size, "image_size", what="28 or 32")
     if image_size not in (28, 32):
         raise ValueError(f"image_size must be 28 or 32; got {image_size!r}")
 
 
-def _check_choice(value: object, name: str, choices: Sequence[str]) -> str:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
-    return value  # type: ignore[return-value]
+def _check_conv_sizes(z_dim: int | None, channels: int, width: int, ref_size: int) -> None:
+    if z_dim is not None:
+        checks.positive_int(z_dim, "z_dim")
+    checks.positive_int(channels, "channels")
+    checks.positive_int(width, "width")
+    checks.positive_int(ref_size, "ref_size")
 
 
 NORMS = ("batch", "instance", "layer", "virtual", "none")
@@ -268,8 +305,10 @@ class VirtualBatchNorm2d(nn.Module):
 
     def __init__(self, num_features: int, ref_size: int, eps: float = 1e-5, affine: bool = True):
         super().__init__()
+        num_features = checks.positive_int(num_features, "num_features")
+        eps = checks.positive(eps, "eps")
         self.num_features, self.eps = num_features, eps
-        self.ref_size = _positive_int(ref_size, "ref_size")
+        self.ref_size = checks.positive_int(ref_size, "ref_size")
         if affine:
             self.weight = nn.Parameter(torch.ones(num_features))
             self.bias = nn.Parameter(torch.zeros(num_features))
@@ -279,9 +318,10 @@ class VirtualBatchNorm2d(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         n = self.ref_size
+        checks.tensor(x, "x", nonempty=False, shape=f"(>{n}, {self.num_features}, H, W)")
         if x.dim() != 4 or x.shape[1] != self.num_features or x.shape[0] <= n:
             raise ValueError(
-                f"VirtualBatchNorm2d expects cat([reference ({n} rows), examples]) of shape "
+                f"x must be cat([reference ({n} rows), examples]) for VirtualBatchNorm2d, of shape "
                 f"(>{n}, {self.num_features}, H, W); got {tuple(x.shape)}"
             )
         ref, xs = x[:n], x[n:]
@@ -355,9 +395,11 @@ class DCGANGenerator(nn.Module):
     ):
         super().__init__()
         _check_image_size(image_size)
+        _check_conv_sizes(z_dim, channels, width, ref_size)
+        checks.boolean(output_norm, "output_norm")
         self.z_dim, self.channels, self.image_size = z_dim, channels, image_size
-        self.norm = _check_choice(norm, "norm", NORMS)
-        self.upsample = _check_choice(upsample, "upsample", ("transposed", "nearest"))
+        self.norm = checks.choice(norm, "norm", NORMS)
+        self.upsample = checks.choice(upsample, "upsample", ("transposed", "nearest"))
         self.n_classes = _check_n_classes(n_classes)
         bias = norm == "none"  # a norm layer's shift makes a conv bias redundant
 
@@ -388,8 +430,7 @@ class DCGANGenerator(nn.Module):
                 self.register_buffer("vbn_y", torch.arange(ref_size) % self.n_classes)
 
     def forward(self, z: Tensor, y: Tensor | None = None) -> Tensor:
-        if z.dim() != 2 or z.shape[1] != self.z_dim:
-            raise ValueError(f"z must have shape (N, {self.z_dim}); got {tuple(z.shape)}")
+        checks.batch(z, "z", (self.z_dim,))
         n_ref = 0
         if self.n_classes or y is not None:
             onehot = one_hot_labels(y, len(z), self.n_classes).to(z)
@@ -439,10 +480,12 @@ class DCGANDiscriminator(nn.Module):
     ):
         super().__init__()
         _check_image_size(image_size)
+        _check_conv_sizes(None, channels, width, ref_size)
+        checks.boolean(input_norm, "input_norm")
         self.channels, self.image_size = channels, image_size
-        self.norm = _check_choice(norm, "norm", NORMS)
-        self.downsample = _check_choice(downsample, "downsample", ("stride", "maxpool", "avgpool"))
-        _check_choice(activation, "activation", ("leaky", "relu"))
+        self.norm = checks.choice(norm, "norm", NORMS)
+        self.downsample = checks.choice(downsample, "downsample", ("stride", "maxpool", "avgpool"))
+        checks.choice(activation, "activation", ("leaky", "relu"))
         self.n_classes = _check_n_classes(n_classes)
         bias = norm == "none"
 
@@ -479,15 +522,11 @@ class DCGANDiscriminator(nn.Module):
         """Fix the reference batch (``ref_size`` real images) of virtual batch norm."""
         if not self._uses_vbn:
             raise ValueError("set_reference is only for norm='virtual'")
+        checks.tensor(x_ref, "x_ref", shape=str(tuple(self.vbn_x.shape)))
         if tuple(x_ref.shape) != tuple(self.vbn_x.shape):
             raise ValueError(f"x_ref must have shape {tuple(self.vbn_x.shape)}; got {tuple(x_ref.shape)}")
         self.vbn_x.copy_(x_ref)
         self.vbn_ready.fill_(True)
-
-    def _check_x(self, x: Tensor) -> None:
-        expected = (self.channels, self.image_size, self.image_size)
-        if x.dim() != 4 or tuple(x.shape[1:]) != expected:
-            raise ValueError(f"x must have shape (N, {', '.join(map(str, expected))}); got {tuple(x.shape)}")
 
     def _body(self, x: Tensor) -> Tensor:
         """The feature map before the last layer, (N, C', end, end)."""
@@ -500,11 +539,11 @@ class DCGANDiscriminator(nn.Module):
 
     def features(self, x: Tensor) -> Tensor:
         """φ(x): the flattened features before the last layer, shape (N, F)."""
-        self._check_x(x)
+        checks.batch(x, "x", (self.channels, self.image_size, self.image_size))
         return self._body(x).flatten(1)  # (N, F)
 
     def forward(self, x: Tensor, y: Tensor | None = None) -> Tensor:
-        self._check_x(x)
+        checks.batch(x, "x", (self.channels, self.image_size, self.image_size))
         if not self.n_classes and y is None and not self._uses_vbn:
             return self.net(x).flatten()  # (N,)
         h = self._body(x)  # (N, C', end, end)
@@ -526,6 +565,8 @@ def init_dcgan_weights(module: nn.Module, std: float = 0.02) -> nn.Module:
     layer the DCGAN options use (batch, instance, layer/group, virtual); leaves embeddings alone
     (a projection discriminator's class embedding starts at zero).
     """
+    checks.module(module, "module")
+    std = checks.nonnegative(std, "std")
     for m in module.modules():
         if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
             nn.init.normal_(m.weight, 0.0, std)

@@ -13,8 +13,12 @@ Every function draws one kind of figure, gives it a title and labels its axes.
 
 Conventions shared by all figures:
 
-* images are tensors or arrays of shape (N, C, H, W) with values in [-1, 1], the range
-  of a tanh generator: -1 is black, +1 is white;
+* images are float tensors or arrays of shape (N, C, H, W) with values in [-1, 1], the
+  range of a tanh generator: -1 is black, +1 is white (integer pixels are refused);
+* points and images may be tensors (any device, with or without grad) or NumPy arrays:
+  they are converted to float NumPy arrays; NaN in generated points or images (a
+  diverged generator) gives nothing drawn for those points, and a note counts them as
+  outside the view; the real data and mode centres must be finite;
 * in 2-D plots the real data are drawn first, in a light colour, and the generated
   points on top of them, in a strong one, on axes with equal aspect;
 * the look (figure size, fonts, colours) is the dict :data:`STYLE`, applied only while
@@ -39,6 +43,8 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torch import Tensor, nn
+
+from . import checks
 
 REAL_COLOR = "#8fb9d9"  # light blue: the data, drawn underneath
 FAKE_COLOR = "#d55e00"  # vermillion (Okabe-Ito): the generator's samples, drawn on top
@@ -105,6 +111,8 @@ def _to_numpy(x: Any, name: str) -> np.ndarray:
     """A tensor (any device, with or without grad) or array-like as a float NumPy array."""
     if isinstance(x, Tensor):
         return x.detach().to("cpu", torch.float32).numpy()
+    if isinstance(x, (str, bytes)) or (isinstance(x, np.ndarray) and x.dtype.kind not in "biuf"):
+        raise TypeError(f"{name} must be a tensor or an array of numbers; got {type(x).__name__}")
     try:
         return np.asarray(x, dtype=np.float32)
     except (TypeError, ValueError) as e:
@@ -112,10 +120,18 @@ def _to_numpy(x: Any, name: str) -> np.ndarray:
 
 
 def _points(x: Any, name: str) -> np.ndarray:
-    """2-D points as an (N, 2) array, with a message that names ``name`` otherwise."""
+    """2-D points as an (N, 2) array, with a message that names ``name`` otherwise.
+
+    The real data and the mode centres must be finite (NaN there is a bug upstream);
+    generated points may hold NaN (a diverged generator): those are not drawn.
+    """
     p = _to_numpy(x, name)
     if p.ndim != 2 or p.shape[1] != 2:
         raise ValueError(f"{name} must have shape (N, 2); got shape {tuple(p.shape)}")
+    if len(p) == 0:
+        raise ValueError(f"{name} is empty (shape {tuple(p.shape)}): no points to draw")
+    if name in ("real", "centers") and not np.isfinite(p).all():
+        raise ValueError(f"{name} must hold finite coordinates; it holds NaN or inf")
     return p
 
 
@@ -132,8 +148,7 @@ Box = tuple[float, float, float, float]  # (x0, x1, y0, y1), a view of the plane
 def _view_box(point_sets: Sequence[np.ndarray | None], lim: float | None, margin: float = 0.25) -> Box:
     """A square (x0, x1, y0, y1) around the points, or [-lim, lim]^2 when ``lim`` is given."""
     if lim is not None:
-        if not lim > 0:
-            raise ValueError(f"lim must be a positive number (half-width of the view); got {lim!r}")
+        lim = checks.number(lim, "lim", low=0, low_open=True, what="a positive number (half-width of the view)")
         return (-lim, lim, -lim, lim)
     pts = np.concatenate([p for p in point_sets if p is not None and len(p)], axis=0)
     pts = pts[np.isfinite(pts).all(axis=1)]
@@ -159,11 +174,21 @@ def _outside_note(n_out: int, n: int) -> str:
 # ---------------------------------------------------------------------------------------
 
 
+def _check_image_dtype(images: Any) -> None:
+    """Images are floats in [-1, 1]: an integer tensor or array (pixels 0..255?) is refused."""
+    if isinstance(images, (Tensor, np.ndarray)) and not (
+        images.is_floating_point() if isinstance(images, Tensor) else images.dtype.kind == "f"
+    ):
+        raise TypeError(f"images must be floats in [-1, 1]; got dtype {images.dtype} (for pixels p in 0..255 "
+                        "pass p / 127.5 - 1)")
+
+
 def _grid_array(images: Any, nrow: int, *, pad: int = 2) -> np.ndarray:
     """Tile images (N, C, H, W) in [-1, 1] into one (H', W') or (H', W', 3) array in [0, 1].
 
     The tiles are separated by white lines, as on a contact sheet.
     """
+    _check_image_dtype(images)
     x = _to_numpy(images, "images")
     if x.ndim == 3:  # (N, H, W): grey images without a channel axis
         x = x[:, None]
@@ -172,8 +197,11 @@ def _grid_array(images: Any, nrow: int, *, pad: int = 2) -> np.ndarray:
     n, c, h, w = x.shape
     if c not in (1, 3):
         raise ValueError(f"images must have 1 (grey) or 3 (RGB) channels; got C = {c} in shape {tuple(x.shape)}")
-    if not (isinstance(nrow, int) and nrow >= 1):
-        raise ValueError(f"nrow (images per row) must be a positive int; got {nrow!r}")
+    checks.integer(nrow, "nrow", low=1, what="a positive int (images per row)")
+    finite = x[np.isfinite(x)]
+    if finite.size and (finite.min() < -2 or finite.max() > 2):
+        raise ValueError(f"images must hold values in [-1, 1]; got values in [{finite.min():.4g}, {finite.max():.4g}] "
+                         "(for pixels p in 0..255 pass p / 127.5 - 1)")
     x = (np.clip(x, -1.0, 1.0) + 1.0) / 2.0  # [-1, 1] -> [0, 1]: -1 black, +1 white
     cols = min(nrow, n)
     rows = math.ceil(n / cols)
@@ -192,6 +220,7 @@ def image_grid(images: Any, *, nrow: int = 8, ax: Axes | None = None, title: str
     One channel is shown in grey (-1 black, +1 white); three channels as RGB.
     Returns the Axes.
     """
+    _check_image_dtype(images)
     x = _to_numpy(images, "images")
     grid = _grid_array(x, nrow)
     n, shape = len(x), tuple(x.shape[1:])
@@ -257,8 +286,10 @@ def samples_2d(
     lim: half-width of the square view [-lim, lim]^2; by default the view fits the real
     data and the centres (or the fakes, if there is neither), so that panels drawn
     with the same data compare. Generated points outside the view are counted in a note.
-    Returns the Axes.
+    NaN in the points (a diverged generator) is allowed: NaN in, nothing drawn for those
+    points (they count as outside the view). Returns the Axes.
     """
+    checks.boolean(legend, "legend")
     f = _points(fake, "fake")
     r = None if real is None else _points(real, "real")
     c = None if centers is None else _points(centers, "centers")
@@ -286,7 +317,8 @@ def _unpack_snapshots(snapshots: Any) -> list[tuple[int, np.ndarray]]:
     for i, item in enumerate(snapshots):
         if not (isinstance(item, (tuple, list)) and len(item) == 2):
             raise TypeError(f"snapshots must be a list of (step, samples) pairs; item {i} is {type(item).__name__}")
-        out.append((int(item[0]), _to_numpy(item[1], f"snapshots[{i}] samples")))
+        step = checks.integer(item[0], f"snapshots[{i}] step")
+        out.append((step, _to_numpy(item[1], f"snapshots[{i}] samples")))
     if not out:
         raise ValueError("snapshots is empty: train with snapshot_every > 0 to record some")
     return out
@@ -317,9 +349,8 @@ def samples_over_training(
     (the first 16). At most ``max_panels`` evenly spaced snapshots are shown, including
     the first and the last.
     """
-    for arg, value in (("cols", cols), ("max_panels", max_panels)):
-        if not (isinstance(value, int) and value >= 1):
-            raise ValueError(f"{arg} must be a positive int; got {value!r}")
+    checks.positive_int(cols, "cols")
+    checks.positive_int(max_panels, "max_panels")
     snaps = _unpack_snapshots(snapshots)
     snaps = [snaps[i] for i in _pick(len(snaps), max_panels)]
     is_2d = snaps[0][1].ndim == 2
@@ -382,8 +413,9 @@ def decision_surface_2d(
     """
     r, f = _points(real, "real"), _points(fake, "fake")
     c = None if centers is None else _points(centers, "centers")
-    if not (isinstance(resolution, int) and resolution >= 2):
-        raise ValueError(f"resolution must be an int >= 2; got {resolution!r}")
+    checks.function(D, "D", "a module or function mapping points (M, 2) to logits (M,)")
+    checks.integer(resolution, "resolution", low=2)
+    checks.boolean(sigmoid, "sigmoid")
     x0, x1, y0, y1 = _view_box([r, f], lim, margin=0.25)
     xx, yy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))  # (R, R) each
     values = _evaluate_on_plane(D, np.stack([xx.ravel(), yy.ravel()], axis=1), sigmoid=sigmoid)  # (R*R,)
@@ -508,8 +540,7 @@ def loss_curves(
     if not isinstance(log, Mapping):
         kind = type(history).__name__
         raise TypeError(f"history must be a History (with a .log dict) or a dict of lists; got {kind}")
-    if not (isinstance(smooth, int) and smooth >= 1):
-        raise ValueError(f"smooth must be a positive int (moving-average window); got {smooth!r}")
+    checks.integer(smooth, "smooth", low=1, what="a positive int (moving-average window)")
     has_outputs = _series(log, "d_real") is not None or _series(log, "d_fake") is not None
     single_ax = isinstance(ax, Axes)
     if d_outputs is None:
@@ -568,6 +599,7 @@ def animate_2d(
     Show it with ``animation_html(animate_2d(...))`` in the same cell. One frame per
     snapshot, ``interval`` milliseconds apart; the view is fixed (see :func:`samples_2d`).
     """
+    checks.positive_int(interval, "interval")
     snaps = _unpack_snapshots(snapshots)
     pts = [_points(x, f"snapshots[{i}] samples") for i, (_, x) in enumerate(snaps)]
     r = None if real is None else _points(real, "real")
@@ -608,6 +640,9 @@ def animate_grid(
     Shows the first ``max_images`` images of each snapshot, ``nrow`` a row. Show it with
     ``animation_html(animate_grid(...))`` in the same cell.
     """
+    checks.positive_int(nrow, "nrow")
+    checks.positive_int(max_images, "max_images")
+    checks.positive_int(interval, "interval")
     snaps = _unpack_snapshots(snapshots)
     grids = [_grid_array(x[:max_images], nrow) for _, x in snaps]
     name = title or "Samples from fixed noise"

@@ -58,15 +58,15 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils import parametrize
 
-from . import losses
+from . import checks, losses
 
 Critic = Callable[[Tensor], Tensor]  # x (N, ...) ↦ scores (N,) or (N, 1)
 SPECTRAL_LAYERS = (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)
 
 
-def _check_weight(weight: float, name: str = "weight") -> None:
-    if weight < 0:
-        raise ValueError(f"{name} (the penalty's coefficient) must be >= 0; got {weight!r}")
+def _check_samples(x: Tensor, name: str) -> Tensor:
+    """A float batch (N, ...) with N >= 1 and at least one feature dimension (metadata only)."""
+    return checks.tensor(x, name, dims=tuple(range(2, 8)), shape="(N, ...)")
 
 
 def _input_gradient(critic: Critic, x: Tensor) -> Tensor:
@@ -91,8 +91,8 @@ def clip_weights(module: nn.Module, c: float) -> nn.Module:
     In place, after each critic update (``after_d_step=partial(clip_weights, c=0.01)``).
     Returns the module.
     """
-    if not c > 0:
-        raise ValueError(f"c (the clipping bound) must be > 0; got {c!r}")
+    checks.module(module, "module")
+    c = checks.number(c, "c", low=0, low_open=True, what="a finite number > 0 (the clipping bound)")
     for p in module.parameters():
         p.clamp_(-c, c)
     return module
@@ -120,10 +120,16 @@ def gradient_penalty(
     one_sided: penalise only norms above the target, λ E[max(0, ‖∇f‖ − 1)²]
         (Petzka et al., 2018): a Lipschitz constraint, not an equality.
     generator: for ε, to make the penalty reproducible.
+
+    The checks read only types and shapes (no GPU sync): NaN in the samples gives a NaN penalty.
     """
-    if real.shape != fake.shape:
-        raise ValueError(f"real and fake must have the same shape; got {tuple(real.shape)} and {tuple(fake.shape)}")
-    _check_weight(weight)
+    checks.function(critic, "critic", "a callable critic f(x) (an nn.Module or a function)")
+    real, fake = _check_samples(real, "real"), _check_samples(fake, "fake")
+    checks.same_shape(real, fake, "real", "fake")
+    weight = checks.nonnegative(weight, "weight")
+    target = checks.nonnegative(target, "target")
+    checks.boolean(one_sided, "one_sided")
+    checks.generator(generator)
     eps_shape = (len(real),) + (1,) * (real.dim() - 1)
     eps = torch.rand(eps_shape, generator=generator, device=real.device, dtype=real.dtype)  # (N, 1, ..., 1)
     mixed = eps * real.detach() + (1 - eps) * fake.detach()  # (N, ...): x̂ on the segment [x̃, x]
@@ -142,6 +148,7 @@ def spectral_norm(module: nn.Module) -> nn.Module:
     pass in train mode (torch.nn.utils.parametrizations.spectral_norm); layers already
     normalised are left alone. In place; returns the module.
     """
+    checks.module(module, "module")
     layers = [m for m in module.modules() if isinstance(m, SPECTRAL_LAYERS)]  # collect first, then modify
     for layer in layers:
         if not parametrize.is_parametrized(layer, "weight"):
@@ -157,6 +164,7 @@ def spectral_norms(module: nn.Module) -> dict[str, float]:
     the matrix spectral normalisation divides by; for a transposed convolution,
     whose weight is (C_in, C_out, k, k), C_out comes first too.
     """
+    checks.module(module, "module")
     out = {}
     modes = {m: m.training for m in module.modules()}
     module.eval()  # in train mode, reading a spectrally normalised weight would advance its power iteration
@@ -180,15 +188,23 @@ def r1_penalty(critic: Critic, real: Tensor, *, weight: float = 10.0) -> Tensor:
     """R₁ = (γ/2) E_x~p_data[‖∇_x D(x)‖²]   (chapter 7, "Zero-centred penalties"; Mescheder et al. 2018).
 
     critic: D (its logit), maps (N, ...) to (N,) or (N, 1).   weight: γ.
+    Checks types and shapes only (no GPU sync): NaN in gives NaN out.
     """
-    _check_weight(weight)
+    checks.function(critic, "critic", "a callable critic D(x) (an nn.Module or a function)")
+    real = _check_samples(real, "real")
+    weight = checks.nonnegative(weight, "weight")
     grad = _input_gradient(critic, real)  # (N, ...)
     return 0.5 * weight * grad.flatten(1).pow(2).sum(dim=1).mean()  # mean over samples of ‖∇D(x_n)‖²
 
 
 def r2_penalty(critic: Critic, fake: Tensor, *, weight: float = 10.0) -> Tensor:
-    """R₂ = (γ/2) E_x̃~p_g[‖∇_x̃ D(x̃)‖²]   (chapter 7, "Zero-centred penalties"; Mescheder et al. 2018)."""
-    _check_weight(weight)
+    """R₂ = (γ/2) E_x̃~p_g[‖∇_x̃ D(x̃)‖²]   (chapter 7, "Zero-centred penalties"; Mescheder et al. 2018).
+
+    Checks types and shapes only (no GPU sync): NaN in gives NaN out.
+    """
+    checks.function(critic, "critic", "a callable critic D(x) (an nn.Module or a function)")
+    fake = _check_samples(fake, "fake")
+    weight = checks.nonnegative(weight, "weight")
     grad = _input_gradient(critic, fake)  # (N, ...)
     return 0.5 * weight * grad.flatten(1).pow(2).sum(dim=1).mean()
 
@@ -224,15 +240,14 @@ def r1_d_penalty(*, weight: float = 10.0, every: int = 1) -> Callable[[nn.Module
     is added on every k-th discriminator step only and is 0 on the others — the same
     average push for about 1/k of the penalty's cost (a double backward pass).
     """
-    _check_weight(weight)
-    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-        raise ValueError(f"every (apply the penalty on every k-th D step) must be an int >= 1; got {every!r}")
+    weight = checks.nonnegative(weight, "weight")
+    every = checks.integer(every, "every", low=1, what="an int >= 1 (apply the penalty on every k-th D step)")
     return LazyR1(weight, every)
 
 
 def r2_d_penalty(*, weight: float = 10.0) -> Callable[[nn.Module, Tensor, Tensor], Tensor]:
     """R₂ as ``train_gan``'s ``d_penalty(D, real, fake)`` (the reals are not used)."""
-    _check_weight(weight)
+    weight = checks.nonnegative(weight, "weight")
     return lambda D, real, fake: r2_penalty(D, fake, weight=weight)
 
 
@@ -245,12 +260,11 @@ def one_sided_smoothed_bce_d_loss(real_logits: Tensor, fake_logits: Tensor, *, r
     BCE(t, y) = −y log σ(t) − (1 − y) log(1 − σ(t)) = y·softplus(−t) + (1 − y)·softplus(t).
     Only the real targets are smoothed: smoothing the fake ones too would move D's
     optimum towards p_g where p_data is small and reward G for staying there.
+    NaN in the logits gives NaN out (no value check on this hot path).
     """
-    if not 0 < real_target <= 1:
-        raise ValueError(f"real_target must be in (0, 1]; got {real_target!r}")
-    losses.check_logits("real_logits", real_logits)
-    losses.check_logits("fake_logits", fake_logits)
-    t_real, t_fake = real_logits.reshape(-1), fake_logits.reshape(-1)  # (N,), (M,)
+    real_target = checks.number(real_target, "real_target", low=0, high=1, low_open=True, what="a number in (0, 1]")
+    t_real = losses.check_logits("real_logits", real_logits)  # (N,)
+    t_fake = losses.check_logits("fake_logits", fake_logits)  # (M,)
     real_term = real_target * F.softplus(-t_real) + (1 - real_target) * F.softplus(t_real)  # (N,)
     return real_term.mean() + F.softplus(t_fake).mean()
 
@@ -260,8 +274,11 @@ def instance_noise(x: Tensor, std: float, *, generator: torch.Generator | None =
 
     Add to both real and fake inputs of D (often with σ annealed to 0): the noisy
     distributions overlap, so D cannot separate them perfectly and its gradient stays useful.
+    x: any float tensor (an empty batch too). On this hot path only the type is checked:
+    NaN in gives NaN out.
     """
-    if not std >= 0:
-        raise ValueError(f"std (the noise's standard deviation σ) must be >= 0; got {std!r}")
+    x = checks.tensor(x, "x", shape="(N, ...)", nonempty=False)
+    std = checks.number(std, "std", low=0, what="a finite number >= 0 (the noise's standard deviation σ)")
+    checks.generator(generator)
     noise = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)  # (N, ...)
     return x + std * noise

@@ -39,9 +39,9 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
-from . import losses
+from . import checks, losses
 from .checks import positive_int as _positive_int
-from .train import sample_latent
+from .train import LATENTS, sample_latent
 
 
 def fit_density_ratio(
@@ -67,15 +67,19 @@ def fit_density_ratio(
 
     classifier: maps (N, d) to logits (N,); G: maps (N, z_dim) to (N, d), with ``G.z_dim``
     or ``z_dim=`` giving the latent size; real: (n, d); generator: the random stream for
-    the real rows and the latents (CPU).
+    the real rows and the latents (CPU). ``real`` must be finite (checked once).
     """
+    checks.module(classifier, "classifier")
+    checks.function(G, "G", "a callable generator G(z) (an nn.Module or a function)")
     steps = _positive_int(steps, "steps")
     batch_size = _positive_int(batch_size, "batch_size")
-    if not (isinstance(lr, (int, float)) and lr > 0):
-        raise ValueError(f"lr must be a positive number; got {lr!r}")
-    if not isinstance(real, Tensor) or real.dim() != 2 or len(real) == 0:
-        shape = tuple(real.shape) if isinstance(real, Tensor) else type(real).__name__
-        raise ValueError(f"real must be a tensor of shape (n, d) with n >= 1; got {shape}")
+    lr = checks.positive(lr, "lr")
+    real = checks.tensor(real, "real", dims=2, shape="(n, d)")
+    checks.finite(real, "real")
+    checks.choice(latent, "latent", LATENTS)
+    checks.generator(generator)
+    if z_dim is not None:
+        z_dim = _positive_int(z_dim, "z_dim")
     z_dim = z_dim or getattr(G, "z_dim", None)
     if z_dim is None:
         raise ValueError("z_dim is needed: G has no z_dim attribute, so pass z_dim=")
@@ -105,12 +109,13 @@ def accept(log_ratio: Tensor, *, cap_quantile: float = 1.0, generator: torch.Gen
     the maximum, which is exact rejection sampling when :math:`t` is the true log ratio.
     Returns a boolean mask of the same shape as ``log_ratio``.
     """
-    if not isinstance(log_ratio, Tensor) or log_ratio.dim() == 0 or log_ratio.shape[-1] == 0:
-        raise ValueError("log_ratio must be a tensor of shape (..., N) with N >= 1 proposals")
+    checks.tensor(log_ratio, "log_ratio", nonempty=False, shape="(..., N)")
+    if log_ratio.dim() == 0 or log_ratio.shape[-1] == 0:
+        raise ValueError(f"log_ratio must be a tensor of shape (..., N) with N >= 1 proposals; got {tuple(log_ratio.shape)}")
     if not torch.isfinite(log_ratio).all():
         raise ValueError("log_ratio must be finite")
-    if not (isinstance(cap_quantile, (int, float)) and 0 < cap_quantile <= 1):
-        raise ValueError(f"cap_quantile must be in (0, 1]; got {cap_quantile!r}")
+    cap_quantile = checks.number(cap_quantile, "cap_quantile", low=0, high=1, low_open=True, what="a number in (0, 1]")
+    checks.generator(generator)
     t = log_ratio.detach().float().cpu()
     M = torch.quantile(t, cap_quantile, dim=-1, keepdim=True)  # (..., 1)
     u = torch.rand(t.shape, generator=generator)

@@ -46,6 +46,12 @@ and a fixed :math:`s` weighs the squared error by :math:`1/(2s^2)` against the K
 
 Shapes: a batch ``x`` is ``(N, *in_shape)``; codes are ``(N, z_dim)``; per-sample
 quantities are ``(N,)``. Everything runs on the model's device.
+
+Bad input: every function and model checks the type, float dtype and shape of its
+tensors (TypeError / ValueError naming the argument). The ELBO's pieces and the models'
+forward passes run on every training step and do not read values: NaN in gives NaN out.
+The trainers check the data once before the first step: finite, and in [-1, 1] for a
+Bernoulli decoder.
 """
 
 from __future__ import annotations
@@ -62,7 +68,7 @@ from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from . import data
-from .checks import as_shape as _shape
+from . import checks
 from .checks import positive_int as _positive_int
 
 LIKELIHOODS = ("bernoulli", "gaussian")
@@ -74,22 +80,23 @@ DIGIT_SHAPE = (1, 28, 28)
 # ---------------------------------------------------------------------------------------
 
 
-def _check_batch(x: Tensor, in_shape: tuple[int, ...], name: str = "x") -> None:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor; got {type(x).__name__}")
-    if x.dim() != len(in_shape) + 1 or tuple(x.shape[1:]) != in_shape:
-        expected = ", ".join(map(str, in_shape))
-        raise ValueError(f"{name} must have shape (N, {expected}); got {tuple(x.shape)}")
+def _check_batch(x: Tensor, in_shape: tuple[int, ...], name: str = "x") -> Tensor:
+    """A float batch (N, *in_shape) with N >= 1 (metadata only)."""
+    return checks.batch(x, name, in_shape, nonempty=True)
 
 
 def _check_gaussian(mu: Tensor, logvar: Tensor) -> None:
-    for name, t in (("mu", mu), ("logvar", logvar)):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"{name} must be a torch.Tensor; got {type(t).__name__}")
-    if mu.shape != logvar.shape:
-        raise ValueError(f"mu and logvar must have the same shape; got {tuple(mu.shape)} and {tuple(logvar.shape)}")
+    checks.tensor(mu, "mu", nonempty=False, shape="(N, z_dim)")
+    checks.tensor(logvar, "logvar", nonempty=False, shape="(N, z_dim)")
+    checks.same_shape(mu, logvar, "mu", "logvar")
     if mu.dim() < 1:
         raise ValueError("mu and logvar must have shape (N, z_dim) or (z_dim,); got a 0-d tensor")
+
+
+def _check_pixels(x: Tensor, name: str = "x") -> None:
+    """Bernoulli data must lie in [-1, 1] (ganlib's pixel scale): reads the values, one sync."""
+    checks.in_range(x, name, -1.0, 1.0, " (ganlib's pixel scale; the Bernoulli likelihood reads (x + 1)/2 "
+                    "as the probability of ink): rescale pixels p in [0, 255] with p / 127.5 - 1")
 
 
 def _mlp(in_dim: int, hidden: Sequence[int], out_dim: int) -> nn.Sequential:
@@ -131,8 +138,12 @@ def reparameterize(
     of E_q[f(z)] pass through the sample. ``eps`` (same shape as mu) is drawn when not given.
     """
     _check_gaussian(mu, logvar)
+    checks.generator(generator)
     if eps is None:
         eps = torch.randn(mu.shape, device=mu.device, dtype=mu.dtype, generator=generator)
+    elif not isinstance(eps, Tensor) or not eps.is_floating_point():
+        raise TypeError(f"eps must be a floating-point tensor of the shape of mu; got {type(eps).__name__}"
+                        f"{' of dtype ' + str(eps.dtype) if isinstance(eps, Tensor) else ''}")
     elif eps.shape != mu.shape:
         raise ValueError(f"eps must have the shape of mu, {tuple(mu.shape)}; got {tuple(eps.shape)}")
     return mu + torch.exp(0.5 * logvar) * eps  # (N, d)
@@ -140,6 +151,9 @@ def reparameterize(
 
 def standard_normal_log_prob(z: Tensor) -> Tensor:
     r"""log N(z; 0, I) = −½ Σ_i (z_i² + log 2π), summed over the last dimension: (..., d) → (...)."""
+    checks.tensor(z, "z", nonempty=False, shape="(..., d)")
+    if z.dim() == 0:
+        raise ValueError("z must have at least one dimension (..., d); got a 0-d tensor")
     return -0.5 * (z.pow(2) + LOG_2PI).sum(-1)
 
 
@@ -148,9 +162,14 @@ def bernoulli_log_likelihood(x: Tensor, logits: Tensor) -> Tensor:
 
     x: data in [-1, 1], shape (N, ...); logits ℓ: the decoder's output, same shape. Computed
     as −BCE-with-logits (softplus inside: stable for large |ℓ|). Returns (N,).
+
+    Refuses x outside [-1, 1] (e.g. raw pixels in [0, 255]): that check reads x's values
+    (one host sync). NaN in the logits gives NaN out.
     """
-    if x.shape != logits.shape:
-        raise ValueError(f"x and logits must have the same shape; got {tuple(x.shape)} and {tuple(logits.shape)}")
+    checks.tensor(x, "x", dims=tuple(range(2, 8)), shape="(N, ...)")
+    checks.tensor(logits, "logits", nonempty=False, shape="(N, ...)")
+    checks.same_shape(x, logits, "x", "logits")
+    _check_pixels(x)
     y = (x + 1) / 2  # ink probability in [0, 1]
     return -F.binary_cross_entropy_with_logits(logits, y, reduction="none").flatten(1).sum(1)  # (N,)
 
@@ -159,9 +178,16 @@ def gaussian_log_likelihood(x: Tensor, mean: Tensor, log_sigma: Tensor) -> Tenso
     r"""log p(x | z) = Σ_j log N(x_j; m_j, s_j²) = −Σ_j [(x_j − m_j)² / (2 s_j²) + log s_j + ½ log 2π].
 
     x, mean: (N, ...); log_sigma: log s, broadcastable to x (one per dimension). Returns (N,).
+    Checks types and shapes only: NaN in gives NaN out.
     """
-    if x.shape != mean.shape:
-        raise ValueError(f"x and mean must have the same shape; got {tuple(x.shape)} and {tuple(mean.shape)}")
+    checks.tensor(x, "x", dims=tuple(range(2, 8)), shape="(N, ...)")
+    checks.tensor(mean, "mean", nonempty=False, shape="(N, ...)")
+    checks.same_shape(x, mean, "x", "mean")
+    log_sigma = checks.tensor(log_sigma, "log_sigma", nonempty=False, shape="broadcastable to x")
+    try:
+        torch.broadcast_shapes(log_sigma.shape, x.shape)
+    except RuntimeError:
+        raise ValueError(f"log_sigma must be broadcastable to x {tuple(x.shape)}; got {tuple(log_sigma.shape)}") from None
     sq = ((x - mean) * torch.exp(-log_sigma)).pow(2)  # ((x − m)/s)²
     return -(0.5 * sq + log_sigma + 0.5 * LOG_2PI).flatten(1).sum(1)  # (N,)
 
@@ -183,8 +209,8 @@ class Autoencoder(nn.Module):
                  hidden: Sequence[int] = (512, 256)):
         super().__init__()
         self.z_dim = _positive_int(z_dim, "z_dim")
-        self.in_shape = _shape(in_shape, "in_shape")
-        hidden = tuple(_shape(hidden, "hidden")) if len(tuple(hidden)) else ()
+        self.in_shape = checks.as_shape(in_shape, "in_shape")
+        hidden = checks.widths(hidden, "hidden")
         n_in = math.prod(self.in_shape)
         self.encoder = _mlp(n_in, hidden, self.z_dim)
         self.decoder = _mlp(self.z_dim, hidden[::-1], n_in)
@@ -219,14 +245,15 @@ class VAE(nn.Module):
     def __init__(self, z_dim: int = 16, *, in_shape: int | Sequence[int] = DIGIT_SHAPE,
                  hidden: Sequence[int] = (512, 256), likelihood: str = "bernoulli", sigma: float | None = None):
         super().__init__()
-        if likelihood not in LIKELIHOODS:
-            raise ValueError(f"likelihood must be one of {LIKELIHOODS}; got {likelihood!r}")
-        if sigma is not None and (likelihood != "gaussian" or not sigma > 0):
-            raise ValueError(f"sigma must be a positive number, and only with likelihood='gaussian'; got {sigma!r}")
+        checks.choice(likelihood, "likelihood", LIKELIHOODS)
+        if sigma is not None:
+            checks.positive(sigma, "sigma")
+            if likelihood != "gaussian":
+                raise ValueError(f"sigma must be None unless likelihood='gaussian'; got sigma={sigma!r}")
         self.z_dim = _positive_int(z_dim, "z_dim")
-        self.in_shape = _shape(in_shape, "in_shape")
+        self.in_shape = checks.as_shape(in_shape, "in_shape")
         self.likelihood = likelihood
-        hidden = tuple(_shape(hidden, "hidden")) if len(tuple(hidden)) else ()
+        hidden = checks.widths(hidden, "hidden")
         n_in = math.prod(self.in_shape)
         self.encoder = _mlp(n_in, hidden, 2 * self.z_dim)  # → (μ, log σ²)
         self.decoder = _mlp(self.z_dim, hidden[::-1], n_in)  # → logits or means
@@ -298,6 +325,8 @@ def elbo(vae: VAE, x: Tensor, *, generator: torch.Generator | None = None) -> El
     differentiable in the encoder's and the decoder's parameters); the KL is exact
     (:func:`gaussian_kl`). x: (N, *in_shape). Returns :class:`ElboTerms`, each (N,).
     """
+    checks.module(vae, "vae")
+    checks.generator(generator)
     mu, logvar = vae.encode(x)  # (N, d), (N, d)
     z = reparameterize(mu, logvar, generator=generator)  # (N, d)
     reconstruction = vae.log_px_given_z(x, z)  # (N,)
@@ -312,7 +341,10 @@ def iwae_bound(vae: VAE, x: Tensor, k: int, *, generator: torch.Generator | None
     and IWAE_k → log p(x) as k → ∞. Differentiable (usable as a training objective).
     x: (N, *in_shape). Returns (N,); memory grows as k·N decoder passes.
     """
+    checks.module(vae, "vae")
     k = _positive_int(k, "k")
+    checks.generator(generator)
+    _check_batch(x, vae.in_shape)
     n = len(x)
     mu, logvar = vae.encode(x)  # (N, d), (N, d)
     eps = torch.randn((k, *mu.shape), device=mu.device, dtype=mu.dtype, generator=generator)  # (k, N, d)
@@ -334,6 +366,7 @@ def iwae_log_likelihood(vae: VAE, x: Tensor, k: int, *, max_pairs: int = 10_000,
     The rows go through in chunks of at most ``max_pairs // k``, so that no more than
     ``max_pairs`` (x, z_i) pairs are decoded at once.
     """
+    checks.module(vae, "vae")
     k = _positive_int(k, "k")
     max_pairs = _positive_int(max_pairs, "max_pairs")
     _check_batch(x, vae.in_shape)
@@ -354,9 +387,12 @@ def log_marginal_quadrature(vae: VAE, x: Tensor, *, lim: float = 6.0, points: in
     also be maximised directly (maximum likelihood); wrap it in ``torch.no_grad()`` to
     evaluate. ``chunk`` bounds the number of (x, z_g) pairs evaluated at once. Returns (N,).
     """
+    checks.module(vae, "vae")
     if vae.z_dim > 2:
         raise ValueError(f"log_marginal_quadrature needs z_dim <= 2 (a grid in z); got z_dim={vae.z_dim}")
+    lim = checks.positive(lim, "lim")
     points = _positive_int(points, "points")
+    chunk = _positive_int(chunk, "chunk")
     _check_batch(x, vae.in_shape)
     device, dtype = _device(vae), next(vae.parameters()).dtype
     h = 2 * lim / points
@@ -390,11 +426,14 @@ def sample(vae: VAE, n: int, *, mean: bool = True, z: Tensor | None = None,
     mean=True returns the decoder's mean E[x | z] (what VAE papers usually show); mean=False
     draws x ~ p(x | z), which is what the model's distribution really is.
     """
+    checks.module(vae, "vae")
     n = _positive_int(n, "n")
+    checks.boolean(mean, "mean")
+    checks.generator(generator)
     device = _device(vae)
     if z is None:
         z = torch.randn(n, vae.z_dim, device=device, generator=generator)  # (n, d)
-    elif z.shape != (n, vae.z_dim):
+    elif checks.tensor(z, "z", shape=f"({n}, {vae.z_dim})").shape != (n, vae.z_dim):
         raise ValueError(f"z must have shape ({n}, {vae.z_dim}); got {tuple(z.shape)}")
     z = z.to(device)
     x = vae.mean(z) if mean else vae.draw(z, generator=generator)
@@ -417,21 +456,18 @@ class FitHistory:
         return self.log[key][-1]
 
 
-def _check_finite(value: Tensor, what: str, step: int) -> None:
-    if not torch.isfinite(value):
-        raise FloatingPointError(f"{what} became {value.item()} at step {step}: training diverged; try a smaller lr.")
-
-
 def _fit(model: nn.Module, x: Tensor, loss_terms, *, steps: int, batch_size: int, lr: float, seed: int,
          progress: bool, log_every: int, desc: str) -> FitHistory:
     """The loop shared by both trainers: batch, loss, Adam step, running means in the log."""
     steps, batch_size, log_every = (_positive_int(v, n) for v, n in
                                     ((steps, "steps"), (batch_size, "batch_size"), (log_every, "log_every")))
-    if not lr > 0:
-        raise ValueError(f"lr must be positive; got {lr!r}")
-    if not isinstance(x, Tensor):
-        raise TypeError(f"x must be a torch.Tensor of training data; got {type(x).__name__}")
+    lr = checks.positive(lr, "lr")
+    seed = checks.nonnegative_int(seed, "seed")
+    checks.boolean(progress, "progress")
     _check_batch(x, model.in_shape)
+    checks.finite(x, "x")  # once, before training: NaN data would look like a diverged run
+    if isinstance(model, Autoencoder) or getattr(model, "likelihood", None) == "bernoulli":
+        _check_pixels(x)
     device = _device(model)
     x = x.to(device)
     rng = torch.Generator(device=device).manual_seed(seed)
@@ -449,7 +485,7 @@ def _fit(model: nn.Module, x: Tensor, loss_terms, *, steps: int, batch_size: int
             sums[key] = sums.get(key, 0.0) + value.detach()
         count += 1
         if step % log_every == 0 or step == steps:
-            _check_finite(loss.detach(), f"the {desc} loss", step)
+            checks.finite_loss(loss.detach(), f"the {desc} loss", step)
             history.log["step"].append(step)
             for key, total in sums.items():
                 history.log.setdefault(key, []).append((total / count).item())
@@ -466,6 +502,7 @@ def train_autoencoder(ae: Autoencoder, x: Tensor, *, steps: int, batch_size: int
     x: training data (N, *in_shape) in [-1, 1]; moved to the model's device. Logs
     ``reconstruction`` = mean log p(x | e(x)) in nats per data point.
     """
+    checks.module(ae, "ae")
 
     def loss_terms(xb: Tensor, rng: torch.Generator):
         rec = bernoulli_log_likelihood(xb, ae.logits(ae.encode(xb)))  # (B,)
@@ -491,12 +528,12 @@ def train_vae(vae: VAE, x: Tensor, *, steps: int, batch_size: int = 128, lr: flo
 
     beta must be 1 unless the objective is ``"elbo"``. Logs ``elbo``, ``reconstruction`` and
     ``kl`` (nats per data point, running means of the one-draw estimates) and, for the other
-    objectives, ``objective`` (its value).
+    objectives, ``objective`` (its value). x must be finite, and in [-1, 1] for a Bernoulli
+    decoder (checked once, before the first step).
     """
-    if objective not in OBJECTIVES:
-        raise ValueError(f"objective must be one of {OBJECTIVES}; got {objective!r}")
-    if not (isinstance(beta, (int, float)) and math.isfinite(beta) and beta >= 0):
-        raise ValueError(f"beta must be a finite number >= 0; got {beta!r}")
+    checks.module(vae, "vae")
+    checks.choice(objective, "objective", OBJECTIVES)
+    beta = checks.nonnegative(beta, "beta")
     if objective != "elbo" and beta != 1:
         raise ValueError(f"beta must be 1 unless objective='elbo'; got beta={beta!r} with objective={objective!r}")
     k = _positive_int(k, "k")

@@ -21,9 +21,12 @@ check box, a string a text box.
 from __future__ import annotations
 
 import html
+import inspect
 import os
 from collections.abc import Callable
 from typing import Any
+
+from . import checks
 
 STATIC_ENV = "GANLIB_STATIC_WIDGETS"
 
@@ -56,6 +59,14 @@ def interactive(fn: Callable[..., Any], *, manual: bool = False, **controls: Any
     In static mode ``fn`` is called once with each control's default value; what it
     draws, prints or returns is shown, and under it a caption lists the controls.
     """
+    checks.function(fn, "fn", "a function to run under the controls")
+    checks.boolean(manual, "manual")
+    params = inspect.signature(fn).parameters
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        unknown = [name for name in controls if name not in params]
+        if unknown:
+            raise ValueError(f"controls must name arguments of fn; fn has no argument {', '.join(map(repr, unknown))}")
+    _check_controls(controls)
     if not static_mode():
         try:
             _show_live(fn, manual, controls)
@@ -63,6 +74,26 @@ def interactive(fn: Callable[..., Any], *, manual: bool = False, **controls: Any
         except Exception as e:  # a front end without widget support: fall back, never fail
             print(f"(interactive controls unavailable: {type(e).__name__}: {e}; showing the default setting)")
     _show_static(fn, controls)
+
+
+def _check_controls(controls: dict[str, Any]) -> None:
+    """Build each control once, so that a bad one is named (ipywidgets' own message does not say which)."""
+    try:
+        import ipywidgets
+    except ImportError:  # no widgets at all: the static rendering reads only the defaults
+        return
+    import inspect as _inspect
+
+    for name, abbrev in controls.items():
+        try:
+            widget = ipywidgets.interactive.widget_from_abbrev(abbrev, _inspect.Parameter.empty)
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"the control for {name} is not a widget or an interact abbreviation "
+                             f"(a (min, max[, step]) tuple, a list of options, a value): {error}") from None
+        if widget is None:
+            raise ValueError(f"the control for {name} is not a widget or an interact abbreviation; got {abbrev!r}")
+        if widget is not abbrev and hasattr(widget, "close"):  # built here, not the reader's own widget
+            widget.close()
 
 
 def _show_live(fn: Callable[..., Any], manual: bool, controls: dict[str, Any]) -> None:
@@ -138,6 +169,13 @@ class Caption:
     """The caption under a static rendering: which controls are live in Jupyter or Colab."""
 
     def __init__(self, controls: list[tuple[str, str, str]], values: dict[str, Any]):
+        if not isinstance(controls, (list, tuple)) or not all(isinstance(c, tuple) and len(c) == 3 for c in controls):
+            raise TypeError(f"controls must be a list of (name, label, description) tuples; got {controls!r:.60}")
+        if not isinstance(values, dict):
+            raise TypeError(f"values must be a dict from argument name to value; got {type(values).__name__}")
+        missing = [name for name, _, _ in controls if name not in values]
+        if missing:
+            raise ValueError(f"values must hold a value for every control; missing {', '.join(map(repr, missing))}")
         self.controls = controls  # (argument name, label, description) per control
         self.values = values  # argument name -> the value used
 

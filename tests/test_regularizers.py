@@ -237,5 +237,5 @@ def test_lazy_r1_applies_k_gamma_every_kth_step():
     assert values == pytest.approx([3 * full, 0, 0, 3 * full, 0, 0, 3 * full])
     eager = regularizers.r1_d_penalty(weight=0.5)
     assert [eager(D, real, fake).item() for _ in range(2)] == pytest.approx([full, full])
-    with pytest.raises(ValueError, match="every .* must be an int >= 1"):
+    with pytest.raises(ValueError, match="every must be an int >= 1"):
         regularizers.r1_d_penalty(every=0)

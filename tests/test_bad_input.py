@@ -1,0 +1,552 @@
+"""Bad input gets a clear error at every public entry point of ganlib (issue 17).
+
+The contract: a value of the wrong *type* raises TypeError, a value or shape that is
+wrong raises ValueError, and the message names the argument. The public callables are
+listed from the modules themselves (``__all__`` if a module has one, else the public
+functions and classes it defines), so a new public function without a case here makes
+:func:`test_every_public_callable_has_a_bad_input_case` fail.
+
+For a wider, exploratory count of outcomes see ``tests/bad_input_sweep.py`` (not run by pytest).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ganlib
+from bad_input_sweep import names_argument  # tests/ is on sys.path under pytest
+from ganlib import (checks, classifier, data, divergences, games, losses, metrics, nets, plot, regularizers, runtime,
+                    sampling, train, vae, widgets)
+
+# Modules whose public API is covered here. Not covered: ganlib.bench (a command-line
+# benchmark, `python -m ganlib.bench`, not reader API) and ganlib.exercises (the exercise
+# checkers, which grade a reader's function and report, rather than raise, on bad answers).
+MODULES = (checks, classifier, data, divergences, games, losses, metrics, nets, plot, regularizers, runtime, sampling,
+           train, vae, widgets)
+
+# Public callables with nothing to validate (no arguments, or plain records).
+EXEMPT = {
+    "data.data_dir",  # no arguments: reads $GANLIB_DATA
+    "classifier.weights_path",  # no arguments
+    "widgets.static_mode",  # no arguments
+    "runtime.profile",  # no arguments (its environment variable is checked: see test_runtime.py)
+    "runtime.budget",  # returns one of its arguments unchanged: any value is valid
+    "runtime.Runtime",  # a frozen record that setup() fills with checked values
+    "train.History",  # a record of a run, filled by train_gan
+    "vae.ElboTerms",  # a NamedTuple of three tensors, returned by elbo()
+    "vae.FitHistory",  # a record of a run, filled by the trainers
+    "divergences.FDivergence",  # a record of four functions: the table F_DIVERGENCES
+}
+
+# Cases for ganlib.train and ganlib.runtime that fail on main before helper A1's validation
+# lands (A1 owns those modules). Drop the marker once A1's branch is merged.
+A1 = pytest.mark.xfail(strict=False, reason="A1: train.py validation")
+
+
+def public_callables() -> list[str]:
+    names = []
+    for module in MODULES:
+        short = module.__name__.split(".")[-1]
+        if hasattr(module, "__all__"):
+            public = list(module.__all__)
+        else:
+            public = [
+                n for n, obj in vars(module).items()
+                if not n.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
+                and getattr(obj, "__module__", None) == module.__name__
+            ]
+        names += [f"{short}.{n}" for n in public if callable(getattr(module, n))]
+    return sorted(names)
+
+
+# --- small valid arguments --------------------------------------------------------------
+
+T = torch.randn
+
+
+def G2():
+    return nets.MLPGenerator(2, 2, hidden=(8,))
+
+
+def D2():
+    return nets.MLPDiscriminator(2, hidden=(8,))
+
+
+def V(**kw):
+    return vae.VAE(kw.pop("z_dim", 2), in_shape=(4,), hidden=(8,), **kw)
+
+
+def AE():
+    return vae.Autoencoder(2, in_shape=(4,), hidden=(8,))
+
+
+def x4():
+    return torch.rand(8, 4) * 2 - 1
+
+
+def img(n=4):
+    return torch.rand(n, 1, 28, 28) * 2 - 1
+
+
+P = np.array([0.2, 0.3, 0.5])
+FEATS = np.random.default_rng(0).normal(size=(20, 3))
+SNAPS = [(0, torch.randn(16, 2)), (5, torch.randn(16, 2))]
+NAN = float("nan")
+
+
+def cfg(**kw):
+    return train.TrainConfig(**{"steps": 2, "z_dim": 2, "batch_size": 8, "log_every": 1, **kw})
+
+
+# name -> [(call, expected exception, the argument the message must name, marks)]
+CASES: dict[str, list[tuple]] = {}
+
+
+def case(name, call, exc, arg, *marks):
+    CASES.setdefault(name, []).append((call, exc, arg, marks))
+
+
+# --- checks -----------------------------------------------------------------------------
+case("checks.integer", lambda: checks.integer("3", "steps"), TypeError, "steps")
+case("checks.integer", lambda: checks.integer(0, "steps", low=1), ValueError, "steps")
+case("checks.positive_int", lambda: checks.positive_int(2.0, "n"), TypeError, "n")
+case("checks.positive_int", lambda: checks.positive_int(-1, "n"), ValueError, "n")
+case("checks.nonnegative_int", lambda: checks.nonnegative_int(-1, "seed"), ValueError, "seed")
+case("checks.as_shape", lambda: checks.as_shape("28", "in_shape"), TypeError, "in_shape")
+case("checks.as_shape", lambda: checks.as_shape((1, 0), "in_shape"), ValueError, "in_shape")
+case("checks.widths", lambda: checks.widths(8, "hidden"), TypeError, "hidden")
+case("checks.widths", lambda: checks.widths((8, -1), "hidden"), ValueError, "hidden")
+case("checks.number", lambda: checks.number("0.1", "lr"), TypeError, "lr")
+case("checks.number", lambda: checks.number(NAN, "lr"), ValueError, "lr")
+case("checks.positive", lambda: checks.positive(0.0, "lr"), ValueError, "lr")
+case("checks.nonnegative", lambda: checks.nonnegative(-1e-9, "weight"), ValueError, "weight")
+case("checks.probability", lambda: checks.probability(1.5, "p"), ValueError, "p")
+case("checks.boolean", lambda: checks.boolean("False", "legend"), TypeError, "legend")
+case("checks.choice", lambda: checks.choice("wgan", "kind", ("hinge",)), ValueError, "kind")
+case("checks.choice", lambda: checks.choice(3, "kind", ("hinge",)), TypeError, "kind")
+case("checks.function", lambda: checks.function(3, "critic"), TypeError, "critic")
+case("checks.module", lambda: checks.module(len, "G"), TypeError, "G")
+case("checks.generator", lambda: checks.generator(0, "generator"), TypeError, "generator")
+case("checks.tensor", lambda: checks.tensor(np.zeros(3), "x"), TypeError, "x")
+case("checks.tensor", lambda: checks.tensor(torch.zeros(3, dtype=torch.long), "x"), TypeError, "x")
+case("checks.tensor", lambda: checks.tensor(torch.zeros(3), "x", dims=2), ValueError, "x")
+case("checks.logits", lambda: checks.logits(T(8, 5), "fake_logits"), ValueError, "fake_logits")
+case("checks.logits", lambda: checks.logits(T(8).long(), "fake_logits"), TypeError, "fake_logits")
+case("checks.batch", lambda: checks.batch(T(4, 3), "x", (2,)), ValueError, "x")
+case("checks.batch", lambda: checks.batch(T(4, 2).numpy(), "x", (2,)), TypeError, "x")
+case("checks.same_shape", lambda: checks.same_shape(T(3), T(4), "real", "fake"), ValueError, "real")
+case("checks.same_length", lambda: checks.same_length(T(3), T(4), "x", "y"), ValueError, "x")
+case("checks.finite", lambda: checks.finite(torch.tensor([NAN]), "feats"), ValueError, "feats")
+case("checks.in_range", lambda: checks.in_range(torch.tensor([255.0]), "x", -1, 1), ValueError, "x")
+case("checks.array", lambda: checks.array("abc", "p"), TypeError, "p")
+case("checks.array", lambda: checks.array([NAN], "p"), ValueError, "p")
+case("checks.finite_loss", lambda: checks.finite_loss(torch.tensor(NAN), "d_loss", 3), FloatingPointError, "d_loss")
+
+# --- losses -----------------------------------------------------------------------------
+for _name in ("bce_d_loss", "wasserstein_d_loss", "lsgan_d_loss", "hinge_d_loss"):
+    _fn = getattr(losses, _name)
+    case(f"losses.{_name}", lambda f=_fn: f(T(8, 5), T(8)), ValueError, "real_logits")  # (8, 5): not one logit each
+    case(f"losses.{_name}", lambda f=_fn: f(T(8), T(8).long()), TypeError, "fake_logits")
+    case(f"losses.{_name}", lambda f=_fn: f(T(8).numpy(), T(8)), TypeError, "real_logits")
+    case(f"losses.{_name}", lambda f=_fn: f(T(8), T(0)), ValueError, "fake_logits")
+for _name in ("minimax_g_loss", "nonsaturating_g_loss", "maxlikelihood_g_loss", "wasserstein_g_loss", "hinge_g_loss",
+              "lsgan_g_loss"):
+    _fn = getattr(losses, _name)
+    case(f"losses.{_name}", lambda f=_fn: f(T(8, 5)), ValueError, "fake_logits")
+    case(f"losses.{_name}", lambda f=_fn: f(torch.ones(8, dtype=torch.uint8)), TypeError, "fake_logits")
+case("losses.hinge_d_loss", lambda: losses.hinge_d_loss(T(8), T(8), margin="1"), TypeError, "margin")
+case("losses.d_loss", lambda: losses.d_loss("wgan", T(8), T(8)), ValueError, "kind")
+case("losses.d_loss", lambda: losses.d_loss("hinge", T(8), T(8, 2)), ValueError, "fake_logits")
+case("losses.g_loss", lambda: losses.g_loss(None, T(8)), ValueError, "kind")
+case("losses.check_logits", lambda: losses.check_logits("t", [0.0]), TypeError, "t")
+
+# --- regularizers -----------------------------------------------------------------------
+case("regularizers.clip_weights", lambda: regularizers.clip_weights(D2(), -0.01), ValueError, "c")
+case("regularizers.clip_weights", lambda: regularizers.clip_weights("D", 0.01), TypeError, "module")
+case("regularizers.gradient_penalty", lambda: regularizers.gradient_penalty(D2(), T(16, 2), T(8, 2)), ValueError, "real")
+case("regularizers.gradient_penalty", lambda: regularizers.gradient_penalty(D2(), T(16, 2).long(), T(16, 2)), TypeError, "real")
+case("regularizers.gradient_penalty", lambda: regularizers.gradient_penalty(D2(), T(16, 2), T(16, 2), weight=NAN), ValueError, "weight")
+case("regularizers.gradient_penalty", lambda: regularizers.gradient_penalty("D", T(16, 2), T(16, 2)), TypeError, "critic")
+case("regularizers.spectral_norm", lambda: regularizers.spectral_norm(None), TypeError, "module")
+case("regularizers.spectral_norms", lambda: regularizers.spectral_norms("D"), TypeError, "module")
+case("regularizers.r1_penalty", lambda: regularizers.r1_penalty(D2(), T(16, 2).numpy()), TypeError, "real")
+case("regularizers.r1_penalty", lambda: regularizers.r1_penalty(D2(), T(16, 2), weight="10"), TypeError, "weight")
+case("regularizers.r2_penalty", lambda: regularizers.r2_penalty(D2(), T(0, 2)), ValueError, "fake")
+case("regularizers.r1_d_penalty", lambda: regularizers.r1_d_penalty(every=0), ValueError, "every")
+case("regularizers.r1_d_penalty", lambda: regularizers.r1_d_penalty(every="4"), TypeError, "every")
+case("regularizers.r2_d_penalty", lambda: regularizers.r2_d_penalty(weight=-1.0), ValueError, "weight")
+case("regularizers.one_sided_smoothed_bce_d_loss",
+     lambda: regularizers.one_sided_smoothed_bce_d_loss(T(8), T(8), real_target=1.5), ValueError, "real_target")
+case("regularizers.one_sided_smoothed_bce_d_loss",
+     lambda: regularizers.one_sided_smoothed_bce_d_loss(T(8, 5), T(8)), ValueError, "real_logits")
+case("regularizers.instance_noise", lambda: regularizers.instance_noise(T(8, 2), -0.1), ValueError, "std")
+case("regularizers.instance_noise", lambda: regularizers.instance_noise(T(8, 2).numpy(), 0.1), TypeError, "x")
+
+# --- nets -------------------------------------------------------------------------------
+case("nets.one_hot_labels", lambda: nets.one_hot_labels(torch.tensor([0, 1]), 2, -2), ValueError, "n_classes")
+case("nets.one_hot_labels", lambda: nets.one_hot_labels(torch.tensor([0.0, 1.0]), 2, 3), TypeError, "y")
+case("nets.one_hot_labels", lambda: nets.one_hot_labels(torch.tensor([0, 5]), 2, 3), ValueError, "y")
+case("nets.MLPGenerator", lambda: nets.MLPGenerator(0, 2), ValueError, "z_dim")
+case("nets.MLPGenerator", lambda: nets.MLPGenerator(2, 2, hidden=8), TypeError, "hidden")
+case("nets.MLPGenerator", lambda: nets.MLPGenerator(2, 2, hidden=(8, 0)), ValueError, "hidden")
+case("nets.MLPGenerator", lambda: G2()(T(5, 3)), ValueError, "z")
+case("nets.MLPGenerator", lambda: G2()(T(5, 2).numpy()), TypeError, "z")
+case("nets.MLPGenerator", lambda: G2()(T(5, 2).long()), TypeError, "z")
+case("nets.MLPDiscriminator", lambda: nets.MLPDiscriminator("2"), TypeError, "in_shape")
+case("nets.MLPDiscriminator", lambda: D2()(T(5, 3)), ValueError, "x")
+case("nets.MLPDiscriminator", lambda: D2()(T(5, 2).to(torch.uint8)), TypeError, "x")
+case("nets.StackedLinear", lambda: nets.StackedLinear(3, 0, 4), ValueError, "in_dim")
+case("nets.StackedLinear", lambda: nets.StackedLinear(3, 2, 4)(T(2, 5, 2)), ValueError, "x")
+case("nets.FourierFeatures", lambda: nets.FourierFeatures(2, -8), ValueError, "n_features")
+case("nets.FourierFeatures", lambda: nets.FourierFeatures(2, 8, scales=(5.0, 1.0)), ValueError, "scales")
+case("nets.FourierFeatures", lambda: nets.FourierFeatures(2, 8)(T(5, 3)), ValueError, "x")
+case("nets.MLPEnsemble", lambda: nets.MLPEnsemble(0, 2, 1), ValueError, "members")
+case("nets.MLPEnsemble", lambda: nets.MLPEnsemble(3, 2, 1, hidden=16), TypeError, "hidden")
+case("nets.MLPEnsemble", lambda: nets.MLPEnsemble(3, 2, 1)(T(5, 2)), ValueError, "x")
+case("nets.MLPEnsemble", lambda: nets.MLPEnsemble(3, 2, 1).member_rows([1, 2, 3]), TypeError, "x")
+case("nets.VirtualBatchNorm2d", lambda: nets.VirtualBatchNorm2d(3, 0), ValueError, "ref_size")
+case("nets.VirtualBatchNorm2d", lambda: nets.VirtualBatchNorm2d(0, 2), ValueError, "num_features")
+case("nets.VirtualBatchNorm2d", lambda: nets.VirtualBatchNorm2d(3, 2)(T(2, 3, 4, 4)), ValueError, "VirtualBatchNorm2d")
+case("nets.DCGANGenerator", lambda: nets.DCGANGenerator(0), ValueError, "z_dim")
+case("nets.DCGANGenerator", lambda: nets.DCGANGenerator(8, width=0), ValueError, "width")
+case("nets.DCGANGenerator", lambda: nets.DCGANGenerator(8, image_size=64), ValueError, "image_size")
+case("nets.DCGANGenerator", lambda: nets.DCGANGenerator(8, norm="group"), ValueError, "norm")
+case("nets.DCGANGenerator", lambda: nets.DCGANGenerator(8, width=4)(T(3, 8).long()), TypeError, "z")
+case("nets.DCGANDiscriminator", lambda: nets.DCGANDiscriminator(width=-4), ValueError, "width")
+case("nets.DCGANDiscriminator", lambda: nets.DCGANDiscriminator(channels="1"), TypeError, "channels")
+case("nets.DCGANDiscriminator", lambda: nets.DCGANDiscriminator(width=4)(img().numpy()), TypeError, "x")
+case("nets.DCGANDiscriminator", lambda: nets.DCGANDiscriminator(width=4).features(T(3, 1, 32, 32)), ValueError, "x")
+case("nets.DCGANDiscriminator",
+     lambda: nets.DCGANDiscriminator(width=4, norm="virtual", ref_size=2).set_reference(img(3)), ValueError, "x_ref")
+case("nets.init_dcgan_weights", lambda: nets.init_dcgan_weights("G"), TypeError, "module")
+case("nets.init_dcgan_weights", lambda: nets.init_dcgan_weights(G2(), std=-0.02), ValueError, "std")
+
+# --- divergences ------------------------------------------------------------------------
+for _name in ("kl", "reverse_kl", "js", "total_variation"):
+    _fn = getattr(divergences, _name)
+    case(f"divergences.{_name}", lambda f=_fn: f(P, np.array([0.5, NAN, 0.5])), ValueError, "q")
+    case(f"divergences.{_name}", lambda f=_fn: f("0.2 0.8", P), TypeError, "p")
+    case(f"divergences.{_name}", lambda f=_fn: f(np.array([1.2, -0.2]), np.array([0.5, 0.5])), ValueError, "p")
+case("divergences.wasserstein1", lambda: divergences.wasserstein1(np.zeros((3, 2)), np.zeros(3)), ValueError, "x")
+case("divergences.wasserstein1", lambda: divergences.wasserstein1(np.zeros(3), np.array([NAN])), ValueError, "y")
+case("divergences.wasserstein_discrete",
+     lambda: divergences.wasserstein_discrete([0.5, 0.5], [1.0], [[0.0], [1.0]], [[0.0]], p="2"), TypeError, "p")
+case("divergences.wasserstein_discrete",
+     lambda: divergences.wasserstein_discrete([0.5, 0.5], [1.0], [[0.0]], [[0.0]]), ValueError, "xs")
+case("divergences.transport_plan", lambda: divergences.transport_plan([0.5, 0.6], [1.0], [[0.0], [1.0]], [[0.0]]),
+     ValueError, "a")
+case("divergences.f_divergence", lambda: divergences.f_divergence(P, P, "wasserstein"), ValueError, "kind")
+case("divergences.f_divergence", lambda: divergences.f_divergence(P, P, 2), TypeError, "kind")
+case("divergences.variational_bound", lambda: divergences.variational_bound(T(8, 2), T(8), "gan"), ValueError, "t_real")
+case("divergences.variational_bound", lambda: divergences.variational_bound(T(8), T(8).numpy(), "gan"), TypeError, "t_fake")
+case("divergences.optimal_discriminator",
+     lambda: divergences.optimal_discriminator(torch.tensor([NAN, 1.0]), torch.ones(2)), ValueError, "p_data")
+case("divergences.optimal_discriminator",
+     lambda: divergences.optimal_discriminator(np.ones(2), np.array([1.0, -1.0])), ValueError, "p_g")
+case("divergences.optimal_discriminator", lambda: divergences.optimal_discriminator(np.ones, 1.0), TypeError, "p_data")
+
+# --- vae --------------------------------------------------------------------------------
+case("vae.gaussian_kl", lambda: vae.gaussian_kl(T(8, 2), T(8, 3)), ValueError, "mu")
+case("vae.gaussian_kl", lambda: vae.gaussian_kl(T(8, 2).numpy(), T(8, 2)), TypeError, "mu")
+case("vae.reparameterize", lambda: vae.reparameterize(T(8, 2), T(8, 2), T(8, 3)), ValueError, "eps")
+case("vae.reparameterize", lambda: vae.reparameterize(T(8, 2), T(8, 2).long()), TypeError, "logvar")
+case("vae.standard_normal_log_prob", lambda: vae.standard_normal_log_prob([0.0, 1.0]), TypeError, "z")
+case("vae.bernoulli_log_likelihood", lambda: vae.bernoulli_log_likelihood(x4() * 255, T(8, 4)), ValueError, "x")
+case("vae.bernoulli_log_likelihood", lambda: vae.bernoulli_log_likelihood(x4(), T(8, 5)), ValueError, "logits")
+case("vae.gaussian_log_likelihood", lambda: vae.gaussian_log_likelihood(T(8, 4), T(8, 4), T(5)), ValueError, "log_sigma")
+case("vae.gaussian_log_likelihood", lambda: vae.gaussian_log_likelihood(T(8, 4), T(8, 4).numpy(), T(4)), TypeError, "mean")
+case("vae.Autoencoder", lambda: vae.Autoencoder(0), ValueError, "z_dim")
+case("vae.Autoencoder", lambda: vae.Autoencoder(2, hidden=64), TypeError, "hidden")
+case("vae.Autoencoder", lambda: AE().encode(T(8, 5)), ValueError, "x")
+case("vae.Autoencoder", lambda: AE().decode(T(8, 2).long()), TypeError, "z")
+case("vae.VAE", lambda: vae.VAE(2, likelihood="poisson"), ValueError, "likelihood")
+case("vae.VAE", lambda: vae.VAE(2, likelihood="gaussian", sigma=-1.0), ValueError, "sigma")
+case("vae.VAE", lambda: V().encode(x4().numpy()), TypeError, "x")
+case("vae.VAE", lambda: V().log_px_given_z(x4(), T(8, 3)), ValueError, "z")
+case("vae.elbo", lambda: vae.elbo("vae", x4()), TypeError, "vae")
+case("vae.elbo", lambda: vae.elbo(V(), T(8, 5)), ValueError, "x")
+case("vae.iwae_bound", lambda: vae.iwae_bound(V(), x4(), 0), ValueError, "k")
+case("vae.iwae_log_likelihood", lambda: vae.iwae_log_likelihood(V(), x4(), 3, max_pairs=-1), ValueError, "max_pairs")
+case("vae.log_marginal_quadrature", lambda: vae.log_marginal_quadrature(V(z_dim=1), x4(), lim=-1.0), ValueError, "lim")
+case("vae.log_marginal_quadrature", lambda: vae.log_marginal_quadrature(V(z_dim=1), x4(), points="21"), TypeError, "points")
+case("vae.sample", lambda: vae.sample(V(), -5), ValueError, "n")
+case("vae.sample", lambda: vae.sample(V(), 4, z=T(4, 3)), ValueError, "z")
+case("vae.train_autoencoder", lambda: vae.train_autoencoder(AE(), x4() * 127.5 + 127.5, steps=1, progress=False),
+     ValueError, "x")
+case("vae.train_autoencoder", lambda: vae.train_autoencoder(AE(), x4(), steps=0, progress=False), ValueError, "steps")
+case("vae.train_vae", lambda: vae.train_vae(V(likelihood="bernoulli"), x4() * 255, steps=1, progress=False),
+     ValueError, "x")
+case("vae.train_vae", lambda: vae.train_vae(V(), torch.full((8, 4), NAN), steps=1, progress=False), ValueError, "x")
+case("vae.train_vae", lambda: vae.train_vae(V(), x4(), steps=1, lr="1e-3", progress=False), TypeError, "lr")
+case("vae.train_vae", lambda: vae.train_vae(V(), x4(), steps=1, objective="kl", progress=False), ValueError, "objective")
+
+# --- sampling ---------------------------------------------------------------------------
+case("sampling.fit_density_ratio", lambda: sampling.fit_density_ratio(D2(), G2(), T(16, 2), steps=0), ValueError, "steps")
+case("sampling.fit_density_ratio", lambda: sampling.fit_density_ratio(D2(), G2(), T(16, 2).numpy(), steps=1),
+     TypeError, "real")
+case("sampling.fit_density_ratio", lambda: sampling.fit_density_ratio(D2(), G2(), torch.full((4, 2), NAN), steps=1),
+     ValueError, "real")
+case("sampling.fit_density_ratio", lambda: sampling.fit_density_ratio(D2(), G2(), T(16, 2), steps=1, lr=0.0),
+     ValueError, "lr")
+case("sampling.accept", lambda: sampling.accept(T(16), cap_quantile=0.0), ValueError, "cap_quantile")
+case("sampling.accept", lambda: sampling.accept(T(16).numpy()), TypeError, "log_ratio")
+case("sampling.accept", lambda: sampling.accept(torch.tensor([NAN])), ValueError, "log_ratio")
+
+# --- data -------------------------------------------------------------------------------
+case("data.load_mnist", lambda: data.load_mnist("val"), ValueError, "split")
+case("data.load_mnist", lambda: data.load_mnist("test", source="web"), ValueError, "source")
+case("data.load_mnist", lambda: data.load_mnist("test", source="shipped", device="gpu0"), ValueError, "device")
+case("data.batches", lambda: next(data.batches(T(16, 2), batch_size=0)), ValueError, "batch_size")
+case("data.batches", lambda: next(data.batches(T(16, 2).numpy(), batch_size=4)), TypeError, "tensors")
+case("data.batches", lambda: next(data.batches(T(16, 2), batch_size=4, drop_last="no")), TypeError, "drop_last")
+case("data.ring_centers", lambda: data.ring_centers(0), ValueError, "modes")
+case("data.ring_centers", lambda: data.ring_centers(8, "2"), TypeError, "radius")
+case("data.grid_centers", lambda: data.grid_centers(5, NAN), ValueError, "spacing")
+case("data.ring", lambda: data.ring(-5), ValueError, "n")
+case("data.ring", lambda: data.ring("10"), TypeError, "n")
+case("data.grid", lambda: data.grid(10, std="0.1"), TypeError, "std")
+case("data.spiral", lambda: data.spiral(10, turns=0.0), ValueError, "turns")
+case("data.toy_2d", lambda: data.toy_2d("moons", 10), ValueError, "name")
+case("data.toy_2d", lambda: data.toy_2d("ring", 0), ValueError, "n")
+case("data.toy_centers", lambda: data.toy_centers("spiral"), ValueError, "name")
+case("data.Mixture1D", lambda: data.Mixture1D([0.0], [-1.0]), ValueError, "stds")
+case("data.Mixture1D", lambda: data.Mixture1D(["a"], [1.0]), TypeError, "means")
+case("data.Mixture1D", lambda: data.Mixture1D([0.0, 1.0], [1.0, 1.0], [0.7, 0.7]), ValueError, "weights")
+case("data.Mixture1D", lambda: data.Mixture1D([0.0], [1.0]).log_prob("0.5"), TypeError, "x")
+case("data.Mixture1D", lambda: data.Mixture1D([0.0], [1.0]).sample(0), ValueError, "n")
+
+# --- games ------------------------------------------------------------------------------
+case("games.f", lambda: games.f(0.0, kind="hinge"), ValueError, "kind")
+case("games.f", lambda: games.f("0.5"), TypeError, "t")
+case("games.f_prime", lambda: games.f_prime([0.0], kind=None), ValueError, "kind")
+case("games.objective", lambda: games.objective(0.0, 1.0, noise_std=-1.0), ValueError, "noise_std")
+case("games.objective", lambda: games.objective("x", 1.0), TypeError, "theta")
+case("games.vector_field", lambda: games.vector_field(np.zeros(3), np.zeros(4)), ValueError, "theta")
+case("games.vector_field", lambda: games.vector_field(0.0, 0.0, reg="l2"), ValueError, "reg")
+case("games.vector_field", lambda: games.vector_field(0.0, 0.0, gamma=NAN), ValueError, "gamma")
+case("games.simulate", lambda: games.simulate(1.0, 1.0, steps=10, lr=-0.1), ValueError, "lr")
+case("games.simulate", lambda: games.simulate("1", 1.0, steps=10, lr=0.1), TypeError, "theta0")
+case("games.simulate", lambda: games.simulate(1.0, 1.0, steps=10, lr=0.1, mode="async"), ValueError, "mode")
+case("games.jacobian", lambda: games.jacobian("gan", "r1", gamma=0.0), ValueError, "gamma")
+case("games.jacobian", lambda: games.jacobian("gan", "gp"), ValueError, "reg")
+case("games.jacobian_eigenvalues", lambda: games.jacobian_eigenvalues("lsgan"), ValueError, "kind")
+case("games.distance_to_equilibrium", lambda: games.distance_to_equilibrium(np.ones((3, 3))), ValueError, "trajectory")
+case("games.distance_to_equilibrium", lambda: games.distance_to_equilibrium("path"), TypeError, "trajectory")
+
+# --- metrics ----------------------------------------------------------------------------
+_ASYM = np.array([[1.0, 0.9], [0.0, 1.0]])
+case("metrics.frechet_distance", lambda: metrics.frechet_distance(np.zeros(2), _ASYM, np.zeros(2), np.eye(2)),
+     ValueError, "sigma1")
+case("metrics.frechet_distance", lambda: metrics.frechet_distance(np.zeros(2), np.eye(2), np.zeros(3), np.eye(2)),
+     ValueError, "mu1")
+case("metrics.frechet_distance", lambda: metrics.frechet_distance("0", np.eye(1), 0.0, np.eye(1)), TypeError, "mu1")
+case("metrics.feature_statistics", lambda: metrics.feature_statistics(FEATS[:1]), ValueError, "feats")
+case("metrics.feature_statistics", lambda: metrics.feature_statistics(np.full((4, 2), NAN)), ValueError, "feats")
+case("metrics.fid", lambda: metrics.fid(FEATS, FEATS[:, :2]), ValueError, "feats_a")
+case("metrics.fid", lambda: metrics.fid(FEATS, FEATS, eps=-1.0), ValueError, "eps")
+case("metrics.polynomial_kernel", lambda: metrics.polynomial_kernel(FEATS, FEATS[:, :2]), ValueError, "x")
+case("metrics.polynomial_kernel", lambda: metrics.polynomial_kernel(FEATS, FEATS, degree=0), ValueError, "degree")
+case("metrics.mmd2_unbiased", lambda: metrics.mmd2_unbiased(np.ones((4, 3)), np.ones((5, 5)), np.ones((4, 5))),
+     ValueError, "k_xx")
+case("metrics.mmd2_unbiased", lambda: metrics.mmd2_unbiased(np.ones((4, 4)), np.ones((5, 5)), np.ones((5, 4))),
+     ValueError, "k_xy")
+case("metrics.mmd2_unbiased", lambda: metrics.mmd2_unbiased(np.ones((4, 4)), np.full((5, 5), NAN), np.ones((4, 5))),
+     ValueError, "k_yy")
+case("metrics.kid", lambda: metrics.kid(FEATS, FEATS, subsets="2"), TypeError, "subsets")
+case("metrics.kid", lambda: metrics.kid(FEATS, FEATS, subsets=2, subset_size=1), ValueError, "subset_size")
+case("metrics.inception_score", lambda: metrics.inception_score(np.full((4, 2), 0.7)), ValueError, "probs")
+case("metrics.inception_score", lambda: metrics.inception_score(np.full((4, 2), 0.5), splits=2.0), TypeError, "splits")
+case("metrics.mode_coverage", lambda: metrics.mode_coverage(FEATS[:, :2], np.zeros((4, 2)), "0.1"), TypeError, "std")
+case("metrics.mode_coverage", lambda: metrics.mode_coverage(FEATS[:, :2], np.zeros((4, 3)), 0.1), ValueError, "samples")
+case("metrics.digit_features", lambda: metrics.digit_features(img() * 127), ValueError, "images")
+case("metrics.digit_features", lambda: metrics.digit_features(img().to(torch.uint8)), TypeError, "images")
+case("metrics.digit_probs", lambda: metrics.digit_probs(img(), batch_size=0), ValueError, "batch_size")
+case("metrics.digit_probs", lambda: metrics.digit_probs(img().numpy()), TypeError, "images")
+case("metrics.digit_fid", lambda: metrics.digit_fid(img(), T(4, 1, 32, 32)), ValueError, "images_b")
+case("metrics.digit_inception_score", lambda: metrics.digit_inception_score(img(), splits=9), ValueError, "splits")
+case("metrics.digit_inception_score", lambda: metrics.digit_inception_score(torch.full((4, 1, 28, 28), NAN)),
+     ValueError, "images")
+
+# --- plot, widgets, classifier ----------------------------------------------------------
+case("plot.image_grid", lambda: plot.image_grid(T(4, 2, 28, 28)), ValueError, "channels")
+case("plot.image_grid", lambda: plot.image_grid(img(), nrow=0), ValueError, "nrow")
+case("plot.samples_2d", lambda: plot.samples_2d(T(16, 3)), ValueError, "fake")
+case("plot.samples_2d", lambda: plot.samples_2d(T(16, 2), lim=-1.0), ValueError, "lim")
+case("plot.samples_2d", lambda: plot.samples_2d("points"), TypeError, "fake")
+case("plot.samples_over_training", lambda: plot.samples_over_training([]), ValueError, "snapshots")
+case("plot.samples_over_training", lambda: plot.samples_over_training(SNAPS, real=torch.full((4, 2), NAN)),
+     ValueError, "real")
+case("plot.samples_over_training", lambda: plot.samples_over_training(SNAPS, cols=0), ValueError, "cols")
+case("plot.decision_surface_2d", lambda: plot.decision_surface_2d(D2(), T(16, 2), T(16, 2), resolution=1),
+     ValueError, "resolution")
+case("plot.decision_surface_2d", lambda: plot.decision_surface_2d(lambda x: x, T(16, 2), T(16, 2)), ValueError, "D")
+case("plot.loss_curves", lambda: plot.loss_curves([1.0, 2.0]), TypeError, "history")
+case("plot.loss_curves", lambda: plot.loss_curves({"step": [1], "d_loss": [1.0]}, smooth=0), ValueError, "smooth")
+case("plot.animate_2d", lambda: plot.animate_2d([(0, T(16, 3))]), ValueError, "snapshots")
+case("plot.animate_grid", lambda: plot.animate_grid([(0, T(4, 5, 28, 28))]), ValueError, "channels")
+case("plot.animation_html", lambda: plot.animation_html("anim"), TypeError, "anim")
+case("widgets.interactive", lambda: widgets.interactive("fn"), TypeError, "fn")
+case("widgets.interactive", lambda: widgets.interactive(lambda lr=0.1: None, manual="no"), TypeError, "manual")
+case("widgets.Caption", lambda: widgets.Caption("lr", {}), TypeError, "controls")
+case("widgets.Caption", lambda: widgets.Caption([("lr", "lr", "a slider")], {}), ValueError, "values")
+case("classifier.DigitClassifier", lambda: classifier.DigitClassifier(width=0), ValueError, "width")
+case("classifier.DigitClassifier", lambda: classifier.DigitClassifier(n_classes="10"), TypeError, "n_classes")
+case("classifier.DigitClassifier", lambda: classifier.DigitClassifier(width=8)(T(4, 1, 32, 32)), ValueError, "x")
+case("classifier.DigitClassifier", lambda: classifier.DigitClassifier(width=8).features(img().numpy()), TypeError, "x")
+case("classifier.load_digit_classifier", lambda: classifier.load_digit_classifier(device="gpu0"), ValueError, "device")
+case("classifier.load_digit_classifier", lambda: classifier.load_digit_classifier(device=0.5), TypeError, "device")
+
+# --- train and runtime: helper A1 implements these checks (xfail until merged) -----------
+case("train.lr_factor", lambda: train.lr_factor("cosine", 1, 10), ValueError, "schedule", A1)
+case("train.lr_factor", lambda: train.lr_factor("linear", 0, 10), ValueError, "step", A1)
+case("train.sample_latent", lambda: train.sample_latent(0, 2), ValueError, "n", A1)
+case("train.sample_latent", lambda: train.sample_latent(-5, 2), ValueError, "n", A1)
+case("train.sample_latent", lambda: train.sample_latent("10", 2), TypeError, "n", A1)
+case("train.sample_latent", lambda: train.sample_latent(4, 2, kind="gauss"), ValueError, "kind")
+case("train.TrainConfig", lambda: cfg(lr_g=NAN), ValueError, "lr_g", A1)
+case("train.TrainConfig", lambda: cfg(lr_d=float("inf")), ValueError, "lr_d", A1)
+case("train.TrainConfig", lambda: cfg(betas=(1.5, 0.999)), ValueError, "betas", A1)
+case("train.TrainConfig", lambda: cfg(seed=-1), ValueError, "seed", A1)
+case("train.TrainConfig", lambda: cfg(seed="0"), TypeError, "seed", A1)
+case("train.TrainConfig", lambda: cfg(snapshot_every=-1), ValueError, "snapshot_every", A1)
+case("train.TrainConfig", lambda: cfg(checkpoint_every=-5), ValueError, "checkpoint_every", A1)
+case("train.TrainConfig", lambda: cfg(steps=True), TypeError, "steps", A1)
+case("train.TrainConfig", lambda: cfg(loss="wgan"), ValueError, "loss")
+case("train.make_optimizer", lambda: train.make_optimizer(D2().parameters(), "adamw", 1e-3, (0.5, 0.9)),
+     ValueError, "optimizer")
+case("train.make_optimizer", lambda: train.make_optimizer(D2().parameters(), "adam", -1e-3, (0.5, 0.9)),
+     ValueError, "lr", A1)
+case("train.grad_norm", lambda: train.grad_norm("D"), TypeError, "module", A1)
+case("train.update_ema", lambda: train.update_ema(G2(), G2(), 1.5), ValueError, "beta", A1)
+case("train.update_ema", lambda: train.update_ema(G2(), D2(), 0.9), ValueError, "model", A1)
+case("train.train_gan", lambda: train.train_gan(G2(), D2(), T(32, 2).numpy(), cfg(), progress=False), TypeError, "real")
+case("train.train_gan", lambda: train.train_gan(G2(), D2(), T(32, 3), cfg(), progress=False), ValueError, "real", A1)
+case("train.train_gan", lambda: train.train_gan(G2(), D2(), torch.full((32, 2), NAN), cfg(), progress=False),
+     ValueError, "real", A1)
+case("train.train_gan", lambda: train.train_gan(G2(), D2(), T(32, 2), {"steps": 2}, progress=False),
+     TypeError, "config", A1)
+case("train.train_gan", lambda: train.train_gan(G2(), D2(), T(32, 2), cfg(), checkpoint="/no/such/dir/ck.pt",
+                                                progress=False), ValueError, "checkpoint", A1)
+case("train.generate", lambda: train.generate(G2(), 0), ValueError, "n", A1)
+case("train.generate", lambda: train.generate(G2(), "10"), TypeError, "n", A1)
+case("train.generate", lambda: train.generate(G2(), 10, batch_size=-1), ValueError, "batch_size", A1)
+case("runtime.get_device", lambda: runtime.get_device("gpu0"), ValueError, "prefer", A1)
+case("runtime.seed_everything", lambda: runtime.seed_everything(-1), ValueError, "seed")
+case("runtime.seed_everything", lambda: runtime.seed_everything("0"), TypeError, "seed", A1)
+case("runtime.autocast", lambda: runtime.autocast("cuda"), TypeError, "device", A1)
+case("runtime.setup", lambda: runtime.setup(-3, verbose=False), ValueError, "seed")
+case("runtime.setup", lambda: runtime.setup(0, device="tpu", verbose=False), ValueError, "device", A1)
+
+
+def _flat_cases():
+    for name, items in sorted(CASES.items()):
+        for i, (call, exc, arg, marks) in enumerate(items):
+            yield pytest.param(call, exc, arg, id=f"{name}-{i}", marks=marks)
+
+
+def test_every_public_callable_has_a_bad_input_case():
+    missing = [n for n in public_callables() if n not in CASES and n not in EXEMPT]
+    assert not missing, f"public callables without a bad-input case in tests/test_bad_input.py: {missing}"
+    stale = [n for n in list(CASES) + sorted(EXEMPT) if n not in public_callables()]
+    assert not stale, f"cases or exemptions for names that are not public callables: {stale}"
+
+
+@pytest.mark.parametrize("call, exc, arg", list(_flat_cases()))
+def test_bad_input_raises_a_clear_error(call, exc, arg):
+    import matplotlib.pyplot as plt
+
+    try:
+        with pytest.raises(exc) as info:
+            call()
+    finally:
+        plt.close("all")
+    assert type(info.value) is exc or exc is not TypeError, f"expected {exc.__name__}, got {type(info.value).__name__}"
+    assert names_argument(str(info.value), arg), f"the message does not name {arg!r}: {info.value}"
+
+
+# --- hypothesis: varying inputs ---------------------------------------------------------
+
+_non_ints = st.one_of(st.text(max_size=5), st.floats(allow_nan=True), st.booleans(), st.none(),
+                      st.lists(st.integers(), max_size=2))
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=st.one_of(st.integers(max_value=0), _non_ints))
+def test_sizes_refuse_anything_but_a_positive_int(value):
+    expected = ValueError if isinstance(value, int) and not isinstance(value, bool) else TypeError
+    with pytest.raises(expected, match="^n must be a positive int"):
+        data.ring(value)
+    with pytest.raises(expected, match="^z_dim must be a positive int"):
+        nets.MLPGenerator(value, 2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(shape=st.lists(st.integers(0, 4), min_size=0, max_size=4))
+def test_losses_accept_one_logit_per_sample_and_refuse_other_shapes(shape):
+    logits = torch.randn(tuple(shape))
+    valid = (len(shape) == 1 and shape[0] > 0) or (len(shape) == 2 and shape[1] == 1 and shape[0] > 0)
+    for name in ("bce_d_loss", "hinge_d_loss", "wasserstein_d_loss", "lsgan_d_loss"):
+        fn = getattr(losses, name)
+        if valid:
+            assert torch.isfinite(fn(logits, torch.randn(3)))
+        else:
+            with pytest.raises(ValueError, match="real_logits"):
+                fn(logits, torch.randn(3))
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=4), st.booleans()),
+       low=st.floats(-10, 10), high=st.floats(-10, 10))
+def test_number_check_matches_its_interval(x, low, high):
+    if isinstance(x, (bool, str)):
+        with pytest.raises(TypeError, match="^lr must be"):
+            checks.number(x, "lr", low=low, high=high)
+    elif math.isfinite(x) and low <= x <= high:
+        assert checks.number(x, "lr", low=low, high=high) == x
+    else:
+        with pytest.raises(ValueError, match="^lr must be"):
+            checks.number(x, "lr", low=low, high=high)
+
+
+@settings(max_examples=40, deadline=None)
+@given(a=st.floats(-5, 5), b=st.floats(-5, 5))
+def test_frechet_distance_refuses_every_asymmetric_covariance(a, b):
+    sigma = np.array([[2.0, a], [b, 2.0]])
+    if abs(a - b) > 1e-3:
+        with pytest.raises(ValueError, match="sigma2 must be a symmetric"):
+            metrics.frechet_distance(np.zeros(2), np.eye(2), np.zeros(2), sigma)
+
+
+@settings(max_examples=40, deadline=None)
+@given(m=st.integers(2, 5), n=st.integers(2, 5), mx=st.integers(1, 6), nx=st.integers(1, 6))
+def test_mmd2_unbiased_refuses_mismatched_kernels(m, n, mx, nx):
+    k_xy = np.ones((mx, nx))
+    if (mx, nx) == (m, n):
+        assert metrics.mmd2_unbiased(np.ones((m, m)), np.ones((n, n)), k_xy) == pytest.approx(0.0)
+    else:
+        with pytest.raises(ValueError, match="k_xy"):
+            metrics.mmd2_unbiased(np.ones((m, m)), np.ones((n, n)), k_xy)
+
+
+@settings(max_examples=40, deadline=None)
+@given(lo=st.floats(-300, 0), hi=st.floats(0, 300))
+def test_bernoulli_likelihood_refuses_pixels_outside_minus_one_one(lo, hi):
+    x = torch.tensor([[lo, hi]])
+    if lo >= -1 and hi <= 1:
+        assert torch.isfinite(vae.bernoulli_log_likelihood(x, torch.zeros(1, 2))).all()
+    else:
+        with pytest.raises(ValueError, match=r"x must hold values in \[-1.0, 1.0\]"):
+            vae.bernoulli_log_likelihood(x, torch.zeros(1, 2))
+
+
+def test_the_ganlib_package_lists_only_real_submodules():
+    for name in ganlib._SUBMODULES:
+        importlib.import_module(f"ganlib.{name}")
