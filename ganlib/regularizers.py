@@ -218,7 +218,9 @@ class LazyR1:
     """
 
     def __init__(self, weight: float, every: int):
-        self.weight, self.every, self.calls = weight, every, 0
+        self.weight = checks.nonnegative(weight, "weight")
+        self.every = checks.integer(every, "every", low=1, what="an int >= 1 (apply the penalty on every k-th D step)")
+        self.calls = 0
 
     def __call__(self, D, real: Tensor, fake: Tensor) -> Tensor:
         self.calls += 1
@@ -240,9 +242,7 @@ def r1_d_penalty(*, weight: float = 10.0, every: int = 1) -> Callable[[nn.Module
     is added on every k-th discriminator step only and is 0 on the others — the same
     average push for about 1/k of the penalty's cost (a double backward pass).
     """
-    weight = checks.nonnegative(weight, "weight")
-    every = checks.integer(every, "every", low=1, what="an int >= 1 (apply the penalty on every k-th D step)")
-    return LazyR1(weight, every)
+    return LazyR1(weight, every)  # checks weight and every
 
 
 def r2_d_penalty(*, weight: float = 10.0) -> Callable[[nn.Module, Tensor, Tensor], Tensor]:

@@ -62,7 +62,7 @@ def get_device(prefer: str | None = None) -> torch.device:
     force the CPU without editing a notebook. A device this machine does not have is
     an error that says how to get one, never a runtime that fails later.
     """
-    name = "device"
+    name = "prefer"
     if prefer is None and os.environ.get("GANLIB_DEVICE"):
         name, prefer = "GANLIB_DEVICE", os.environ["GANLIB_DEVICE"]
     if prefer is not None:
@@ -121,6 +121,8 @@ def autocast(device: torch.device) -> ContextManager:
     On a CPU the small models of this book run no faster in bfloat16, so we stay
     in float32 there.
     """
+    if not isinstance(device, torch.device):
+        raise TypeError(f"device must be a torch.device (e.g. runtime.device); got {device!r}")
     if device.type == "cuda" and torch.cuda.is_bf16_supported():
         return torch.autocast("cuda", dtype=torch.bfloat16)
     return nullcontext()
@@ -145,7 +147,8 @@ def setup(seed: int = 0, *, device: str | None = None, verbose: bool = True) -> 
     device: "cpu", "cuda", "mps" (or a torch.device) to insist on one; an error if this
     machine lacks it (with how to get a GPU in Colab). None: the fastest there is.
     """
-    device = get_device(device)  # first: a missing GPU fails before anything else happens
+    # first: a missing GPU fails before anything else happens
+    device = _available(device, "device") if device is not None else get_device()
     seed_everything(seed)
     if torch.get_num_threads() > (os.cpu_count() or 1):
         torch.set_num_threads(os.cpu_count() or 1)

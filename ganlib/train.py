@@ -40,7 +40,7 @@ import torch
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from . import losses, regularizers
+from . import checks, losses, regularizers
 from .runtime import autocast
 
 LATENTS = ("normal", "uniform")
@@ -83,6 +83,11 @@ def _choice(value, name: str, choices: tuple) -> str:
 
 def lr_factor(schedule: str, step: int, steps: int) -> float:
     """The learning rate of step t (1-based) is lr · factor: 1, or 1 − (t − 1)/T for "linear"."""
+    checks.choice(schedule, "schedule", LR_SCHEDULES)
+    steps = checks.positive_int(steps, "steps")
+    step = checks.integer(step, "step", low=1, what=f"an int in [1, steps={steps}]")
+    if step > steps:
+        raise ValueError(f"step must be an int in [1, steps={steps}]; got {step}")
     return 1.0 if schedule == "constant" else 1.0 - (step - 1) / steps
 
 
@@ -179,6 +184,7 @@ class History:
 
 def make_optimizer(params, kind: str, lr: float, betas: tuple[float, float]) -> torch.optim.Optimizer:
     """Adam (the DCGAN default, β = (0.5, 0.999)), RMSProp (WGAN) or plain SGD."""
+    lr = checks.positive(lr, "lr")
     if kind == "adam":
         return torch.optim.Adam(params, lr=lr, betas=betas)
     if kind == "rmsprop":
@@ -190,6 +196,7 @@ def make_optimizer(params, kind: str, lr: float, betas: tuple[float, float]) -> 
 
 def grad_norm(module: nn.Module) -> float:
     """‖∇θ L‖₂ over all of the module's parameters (after ``backward``)."""
+    checks.module(module, "module")
     squares = [p.grad.pow(2).sum() for p in module.parameters() if p.grad is not None]
     return math.sqrt(torch.stack(squares).sum().item()) if squares else 0.0
 
@@ -249,7 +256,12 @@ def _check_labels(labels: Tensor | None, real: Tensor, G: nn.Module, D: nn.Modul
 @torch.no_grad()
 def update_ema(average: nn.Module, model: nn.Module, beta: float) -> None:
     """θ_avg ← β θ_avg + (1 − β) θ   for every parameter; buffers (BN statistics) are copied."""
-    for p_avg, p in zip(average.parameters(), model.parameters()):
+    beta = checks.number(beta, "beta", low=0, high=1, high_open=True)
+    params_avg, params = list(average.parameters()), list(model.parameters())
+    if [p.shape for p in params_avg] != [p.shape for p in params]:
+        raise ValueError("model must have the same parameters (number and shapes) as average, "
+                         "its moving average (a deepcopy of it)")
+    for p_avg, p in zip(params_avg, params):
         p_avg.lerp_(p, 1 - beta)
     for b_avg, b in zip(average.buffers(), model.buffers()):
         b_avg.copy_(b)
@@ -399,6 +411,11 @@ def train_gan(
     else:
         history.fixed_z = fixed_z
         _snapshot(G, fixed_z, 0, history, fixed_y, snapshot_train_mode)
+    if history.snapshots:  # G(fixed z), shape (n_fixed, ...): G's samples look like real's rows?
+        sample_shape = tuple(history.snapshots[-1][1].shape[1:])
+        if sample_shape != tuple(real.shape[1:]):
+            raise ValueError(f"real must hold samples shaped like G's output {sample_shape}; "
+                             f"got rows of shape {tuple(real.shape[1:])}")
 
     def z_batch() -> Tensor:  # z ~ p_z, a minibatch
         return sample_latent(config.batch_size, config.z_dim, kind=config.latent, device=device, generator=rng)
@@ -486,6 +503,8 @@ def sampling_mode(G: nn.Module, train_mode: bool = False):
     own statistics (as during training) and moves its running statistics.
     Every submodule gets its own previous mode back.
     """
+    checks.module(G, "G")
+    checks.boolean(train_mode, "train_mode")
     modes = [m.training for m in G.modules()]
     G.train(train_mode)
     try:
