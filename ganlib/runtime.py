@@ -150,6 +150,8 @@ def setup(seed: int = 0, *, device: str | None = None, verbose: bool = True) -> 
     # first: a missing GPU fails before anything else happens
     device = _available(device, "device") if device is not None else get_device()
     seed_everything(seed)
+    if not isinstance(verbose, bool):
+        raise TypeError(f"verbose must be True or False; got {verbose!r}")
     if torch.get_num_threads() > (os.cpu_count() or 1):
         torch.set_num_threads(os.cpu_count() or 1)
     rt = Runtime(device=device, profile=profile(), seed=seed)

@@ -185,6 +185,13 @@ class History:
 def make_optimizer(params, kind: str, lr: float, betas: tuple[float, float]) -> torch.optim.Optimizer:
     """Adam (the DCGAN default, β = (0.5, 0.999)), RMSProp (WGAN) or plain SGD."""
     lr = checks.positive(lr, "lr")
+    kind = checks.choice(kind, "kind", OPTIMIZERS)
+    params = list(params)
+    if not params:
+        raise ValueError("params must hold at least one parameter (e.g. G.parameters()); got none")
+    if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+        raise TypeError(f"betas must be a pair (β1, β2) of numbers in [0, 1); got {betas!r}")
+    betas = tuple(checks.number(b, "betas", low=0, high=1, high_open=True) for b in betas)
     if kind == "adam":
         return torch.optim.Adam(params, lr=lr, betas=betas)
     if kind == "rmsprop":
@@ -256,6 +263,8 @@ def _check_labels(labels: Tensor | None, real: Tensor, G: nn.Module, D: nn.Modul
 @torch.no_grad()
 def update_ema(average: nn.Module, model: nn.Module, beta: float) -> None:
     """θ_avg ← β θ_avg + (1 − β) θ   for every parameter; buffers (BN statistics) are copied."""
+    checks.module(average, "average")
+    checks.module(model, "model")
     beta = checks.number(beta, "beta", low=0, high=1, high_open=True)
     params_avg, params = list(average.parameters()), list(model.parameters())
     if [p.shape for p in params_avg] != [p.shape for p in params]:
@@ -375,6 +384,9 @@ def train_gan(
     The tricks of chapter 7 are switched on in ``config``: one-sided label smoothing,
     instance noise and an exponential moving average of G's weights (``history.G_ema``).
     """
+    checks.module(G, "G")
+    checks.module(D, "D")
+    checks.boolean(progress, "progress")
     if not isinstance(real, Tensor):
         raise TypeError(f"real must be a torch.Tensor of training samples; got {type(real).__name__}")
     if not real.is_floating_point():

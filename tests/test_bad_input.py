@@ -425,7 +425,11 @@ case("train.TrainConfig", lambda: cfg(checkpoint_every=-5), ValueError, "checkpo
 case("train.TrainConfig", lambda: cfg(steps=True), TypeError, "steps")
 case("train.TrainConfig", lambda: cfg(loss="wgan"), ValueError, "loss")
 case("train.make_optimizer", lambda: train.make_optimizer(D2().parameters(), "adamw", 1e-3, (0.5, 0.9)),
-     ValueError, "optimizer")
+     ValueError, "kind")
+case("train.make_optimizer", lambda: train.make_optimizer(D2().parameters(), "adam", 1e-3, (1.5, 0.9)),
+     ValueError, "betas")
+case("train.make_optimizer", lambda: train.make_optimizer([], "adam", 1e-3, (0.5, 0.9)), ValueError, "params")
+case("train.update_ema", lambda: train.update_ema("G_ema", G2(), 0.9), TypeError, "average")
 case("train.make_optimizer", lambda: train.make_optimizer(D2().parameters(), "adam", -1e-3, (0.5, 0.9)),
      ValueError, "lr")
 case("train.grad_norm", lambda: train.grad_norm("D"), TypeError, "module")
