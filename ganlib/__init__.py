@@ -34,7 +34,7 @@ __all__ = [
 # `import ganlib` stays fast (matplotlib and scipy load only when a chapter needs them).
 _SUBMODULES = (
     "bench", "checks", "classifier", "data", "divergences", "exercises", "games", "losses", "metrics", "nets",
-    "plot", "regularizers", "sampling", "train", "vae", "widgets",
+    "plot", "regularizers", "sampling", "text", "train", "vae", "widgets",
 )
 
 
