@@ -53,6 +53,7 @@ __all__ = [
     "dense_g_step",
     "gumbel_g_step",
     "text_d_step",
+    "pretrain_discriminator",
     "TextHistory",
     "train_text_gan",
 ]
@@ -393,7 +394,8 @@ def text_d_step(D: nn.Module, opt_d: torch.optim.Optimizer, real: Tensor, fake: 
     """One update of D with binary cross-entropy: real sequences 1, G's 0.
 
     per_step: train every prefix's logit (for dense rewards), not only the last.
-    Returns L_D and D's accuracy on this batch (half real, half fake, threshold 0).
+    Returns L_D, D's accuracy on this batch (half real, half fake, threshold 0), and
+    the mean D(x) and D(G(z)) (probabilities), as chapter 2's history logs them.
     """
     if per_step:
         real_logits, fake_logits = D.step_logits(real).flatten(), D.step_logits(fake).flatten()
@@ -404,15 +406,34 @@ def text_d_step(D: nn.Module, opt_d: torch.optim.Optimizer, real: Tensor, fake: 
     loss.backward()
     opt_d.step()
     acc = 0.5 * ((real_logits > 0).float().mean() + (fake_logits < 0).float().mean())
-    return loss.item(), acc.item()
+    d_real, d_fake = torch.sigmoid(real_logits).mean(), torch.sigmoid(fake_logits).mean()
+    return loss.item(), acc.item(), d_real.item(), d_fake.item()
+
+
+def pretrain_discriminator(D: nn.Module, G: LanguageModel, real: Tensor, *, steps: int, batch_size: int = 64,
+                           lr: float = 1e-3, per_step: bool = False, seed: int = 0) -> list[float]:
+    """Train D alone against a fixed G (SeqGAN's D pretraining); returns D's accuracy per step."""
+    checks.module(D, "D")
+    G = _model(G, "G")
+    real = _tokens(real, "real", G.vocab_size, G.seq_len)
+    steps, batch_size = checks.positive_int(steps, "steps"), checks.positive_int(batch_size, "batch_size")
+    opt_d = torch.optim.Adam(D.parameters(), lr=checks.positive(lr, "lr"), betas=(0.5, 0.999))
+    gen = torch.Generator().manual_seed(checks.nonnegative_int(seed, "seed"))
+    pool = G.sample(min(steps * batch_size, 10 * len(real)), generator=gen)  # G's samples, drawn once
+    accs = []
+    for _ in range(steps):
+        x = real[torch.randint(len(real), (batch_size,), generator=gen).to(real.device)]
+        fake = pool[torch.randint(len(pool), (batch_size,), generator=gen).to(pool.device)]
+        accs.append(text_d_step(D, opt_d, x, fake, per_step=per_step)[1])
+    return accs
 
 
 @dataclass
 class TextHistory:
     """What :func:`train_text_gan` recorded, one entry per G step in ``log``; ``evals``: (step, value)."""
 
-    log: dict[str, list[float]] = field(default_factory=lambda: {"step": [], "d_acc": [], "reward": [],
-                                                                 "d_loss": []})
+    log: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in (
+        "step", "d_acc", "reward", "d_loss", "d_real", "d_fake")})
     evals: list[tuple[int, object]] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -451,19 +472,23 @@ def train_text_gan(G: LanguageModel, D: nn.Module, real: Tensor, *, kind: str, s
         else:
             t = tau * (tau_end / tau) ** ((step - 1) / max(steps - 1, 1))  # geometric annealing
             reward, _ = gumbel_g_step(G, D, opt_g, batch_size, tau=t)
-        for _ in range(d_steps):
-            x = real[torch.randint(len(real), (batch_size,), device=real.device)]
-            fake = G.sample(batch_size)
-            if kind == "gumbel":  # D sees G's relaxed outputs during training, one-hots for real
-                x = F.one_hot(x, G.vocab_size).float()
+        if d_steps:  # all of this iteration's real and fake batches, drawn at once
+            reals = real[torch.randint(len(real), (d_steps * batch_size,), device=real.device)]
+            if kind == "gumbel":  # D sees G's relaxed outputs, and real one-hots
+                reals = F.one_hot(reals, G.vocab_size).float()  # (k·n, T, V)
                 with torch.no_grad():
-                    fake = G.sample_relaxed(batch_size, t)
-            loss_d, acc = text_d_step(D, opt_d, x, fake, per_step=kind == "dense")
+                    fakes = G.sample_relaxed(d_steps * batch_size, t)
+            else:
+                fakes = G.sample(d_steps * batch_size)  # (k·n, T)
+        for x, fake in zip(reals.split(batch_size), fakes.split(batch_size)) if d_steps else ():
+            loss_d, acc, d_real, d_fake = text_d_step(D, opt_d, x, fake, per_step=kind == "dense")
         log = history.log
         log["step"].append(step)
         log["reward"].append(reward)
         log["d_acc"].append(acc if d_steps else math.nan)
         log["d_loss"].append(loss_d if d_steps else math.nan)
+        log["d_real"].append(d_real if d_steps else math.nan)
+        log["d_fake"].append(d_fake if d_steps else math.nan)
         if evaluate is not None and ((eval_every and step % eval_every == 0) or step == steps):
             history.evals.append((step, evaluate(G)))
     history.seconds = time.perf_counter() - start
