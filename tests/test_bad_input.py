@@ -24,13 +24,13 @@ from hypothesis import strategies as st
 import ganlib
 from bad_input_sweep import names_argument  # tests/ is on sys.path under pytest
 from ganlib import (checks, classifier, data, divergences, games, losses, metrics, nets, plot, regularizers, runtime,
-                    sampling, train, vae, widgets)
+                    sampling, text, train, vae, widgets)
 
 # Modules whose public API is covered here. Not covered: ganlib.bench (a command-line
 # benchmark, `python -m ganlib.bench`, not reader API) and ganlib.exercises (the exercise
 # checkers, which grade a reader's function and report, rather than raise, on bad answers).
 MODULES = (checks, classifier, data, divergences, games, losses, metrics, nets, plot, regularizers, runtime, sampling,
-           train, vae, widgets)
+           text, train, vae, widgets)
 
 # Public callables with nothing to validate (no arguments, or plain records).
 EXEMPT = {
@@ -48,6 +48,12 @@ EXEMPT = {
     # once before step 1, so the hot path does no checks of its own (see train.py).
     "train.d_step",
     "train.g_step",
+    "text.TextHistory",  # a record of a run, filled by train_text_gan
+    # One update each, called by train_text_gan on every step, which checks its arguments once.
+    "text.seqgan_g_step",
+    "text.dense_g_step",
+    "text.gumbel_g_step",
+    "text.text_d_step",
 }
 
 # Cases for ganlib.train and ganlib.runtime that fail on main before helper A1's validation
@@ -477,6 +483,43 @@ case("regularizers.LazyR1", lambda: regularizers.LazyR1(1.0, 0), ValueError, "ev
 case("regularizers.LazyR1", lambda: regularizers.LazyR1(-1.0, 2), ValueError, "weight")
 case("train.sampling_mode", lambda: train.sampling_mode("G").__enter__(), TypeError, "G")
 case("train.sampling_mode", lambda: train.sampling_mode(G2(), "yes").__enter__(), TypeError, "train_mode")
+
+
+# --- chapter 11's text models ------------------------------------------------------------
+def ORC():
+    return text.OracleLSTM(5, 8, 4, seed=0)
+
+
+def TOK():
+    return torch.randint(5, (6, 4))
+
+
+case("text.LanguageModel", lambda: text.LanguageModel(1, 4), ValueError, "vocab_size")
+case("text.LanguageModel", lambda: text.LanguageModel(5, 4).sample(0), ValueError, "n")
+case("text.LanguageModel", lambda: text.LanguageModel(5, 4).log_prob(TOK(), temperature=0), ValueError, "temperature")
+case("text.OracleLSTM", lambda: text.OracleLSTM(5, 8, 4, seed=-1), ValueError, "seed")
+case("text.OracleLSTM", lambda: text.OracleLSTM(5, 8, "4", seed=0), TypeError, "seq_len")
+case("text.SequenceGenerator", lambda: text.SequenceGenerator(5, 0), ValueError, "seq_len")
+case("text.SequenceGenerator", lambda: text.SequenceGenerator(5, 4).log_prob(TOK().float()), TypeError, "tokens")
+case("text.SequenceGenerator", lambda: text.SequenceGenerator(5, 4).sample_relaxed(2, tau=0), ValueError, "tau")
+case("text.SequenceDiscriminator", lambda: text.SequenceDiscriminator(5, hidden_size=0), ValueError, "hidden_size")
+case("text.SequenceDiscriminator", lambda: text.SequenceDiscriminator(5)(torch.rand(2, 4, 3)), ValueError, "x")
+case("text.oracle_nll", lambda: text.oracle_nll("oracle", TOK()), TypeError, "oracle")
+case("text.oracle_nll", lambda: text.oracle_nll(ORC(), torch.full((2, 4), 9)), ValueError, "samples")
+case("text.reverse_nll", lambda: text.reverse_nll(ORC(), TOK(), temperature=-1.0), ValueError, "temperature")
+case("text.reverse_nll", lambda: text.reverse_nll(ORC(), torch.randint(5, (6, 3))), ValueError, "real")
+case("text.mle_loss", lambda: text.mle_loss("G", TOK()), TypeError, "model")
+case("text.pretrain_mle", lambda: text.pretrain_mle(text.SequenceGenerator(5, 4), TOK(), epochs=0), ValueError, "epochs")
+case("text.reinforce_loss", lambda: text.reinforce_loss(T(6, 4), T(5)), ValueError, "rewards")
+case("text.reinforce_loss", lambda: text.reinforce_loss(np.zeros((6, 4)), T(6)), TypeError, "log_probs")
+case("text.mc_rewards", lambda: text.mc_rewards(ORC(), text.SequenceDiscriminator(5), TOK(), 0), ValueError,
+     "n_rollouts")
+case("text.pretrain_discriminator", lambda: text.pretrain_discriminator(text.SequenceDiscriminator(5), ORC(), TOK(),
+                                                                        steps=0), ValueError, "steps")
+case("text.train_text_gan", lambda: text.train_text_gan(text.SequenceGenerator(5, 4), text.SequenceDiscriminator(5),
+                                                        TOK(), kind="wgan", steps=1), ValueError, "kind")
+case("text.train_text_gan", lambda: text.train_text_gan(text.SequenceGenerator(5, 4), "D", TOK(), kind="seqgan",
+                                                        steps=1), TypeError, "D")
 
 
 def _flat_cases():
