@@ -317,7 +317,7 @@ def reinforce_loss(log_probs: Tensor, rewards: Tensor, baseline: Tensor | float 
 @torch.no_grad()
 def mc_rewards(G: LanguageModel, D: nn.Module, tokens: Tensor, n_rollouts: int, *,
                generator: torch.Generator | None = None) -> Tensor:
-    r"""SeqGAN's action values Q(x_<t, x_t), shape (n, T)   (Yu et al. 2017, eq. 4).
+    r"""SeqGAN's action values Q(x_<t, x_t), shape (n, T)   (Yu et al. 2017; chapter 11).
 
     Q_t = (1/N) Σ_k σ(D(x_1..x_t ∘ completion_k)) for t < T, N completions sampled from G;
     Q_T = σ(D(x)). All (T − 1) · N · n completions are drawn in one batch.
@@ -450,7 +450,7 @@ def train_text_gan(G: LanguageModel, D: nn.Module, real: Tensor, *, kind: str, s
     and fake batches. evaluate(G) -> value is called every ``eval_every`` steps and
     at the end. Adam(β = (0.5, 0.999)) for both players.
     """
-    G, real = _model(G, "G"), real
+    G = _model(G, "G")
     checks.module(D, "D")
     real = _tokens(real, "real", G.vocab_size, G.seq_len)
     kind = checks.choice(kind, "kind", KINDS)
