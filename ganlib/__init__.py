@@ -33,7 +33,7 @@ __all__ = [
 # Submodules load on first use, so `import ganlib; ganlib.data.ring(...)` works and
 # `import ganlib` stays fast (matplotlib and scipy load only when a chapter needs them).
 _SUBMODULES = (
-    "bench", "checks", "classifier", "data", "divergences", "exercises", "games", "losses", "metrics", "nets",
+    "bench", "checks", "classifier", "conditional", "data", "divergences", "exercises", "games", "losses", "metrics", "nets",
     "plot", "regularizers", "sampling", "train", "vae", "widgets",
 )
 
