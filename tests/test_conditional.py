@@ -235,3 +235,13 @@ def test_q_learns_the_code_when_g_writes_it_into_the_image():
         nll.backward()
         opt.step()
     assert losses.info_lower_bound(nll.detach(), conditional.code_entropy(4, 0)) > 0.9 * math.log(4)
+
+
+def test_exercise_checkers_accept_ganlib_and_reject_a_blind_answer():
+    from ganlib.exercises import ch08
+
+    assert ch08.check_cluster_accuracy_3(metrics.cluster_accuracy)
+    assert ch08.check_matching_aware_d_loss(losses.matching_aware_d_loss)
+    assert not ch08.check_cluster_accuracy_3(lambda p, y: 1.0)
+    for case in ch08._cluster_cases():  # the Hungarian expected values agree with brute force
+        assert case.expected == pytest.approx(brute_force_cluster_accuracy(*case.args))
