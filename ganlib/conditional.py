@@ -190,7 +190,7 @@ def info_nll(DQ: nn.Module, x: Tensor, c_cat: Tensor, c_cont: Tensor, *, lam_con
 
 
 def infogan_step(G, DQ, opt_g, opt_d, x, z, c_cat, c_cont, *, lam=1.0,
-                 lam_cont=0.1):
+                 lam_cont=0.1, lam_g=None):
     """One InfoGAN update of D and Q, then of G (Chen et al., 2016):
 
         θ_D,Q ← θ_D,Q − η ∇ [L_D(t(x), t(G(z, c))) + λ NLL_Q(c | G(z, c))]
@@ -198,7 +198,9 @@ def infogan_step(G, DQ, opt_g, opt_d, x, z, c_cat, c_cont, *, lam=1.0,
 
     NLL_Q = −E log Q(c | x) = H(c) − L_I: both players *lower* it, i.e. raise
     the mutual-information bound L_I. The continuous codes' NLL is weighted
-    by lam_cont (the paper: "a smaller λ" for them). Returns (L_D, L_G, NLL_Q).
+    by lam_cont (the paper: "a smaller λ" for them). lam_g: G's λ if it
+    differs (0: Q learns to read the code, G is not asked to write it).
+    Returns (L_D, L_G, NLL_Q).
     """
     fake = G(infogan_input(z, c_cat, c_cont, DQ.n_cat))  # (B, 1, 28, 28)
     real_logits = DQ(x)  # (B,)
@@ -209,7 +211,7 @@ def infogan_step(G, DQ, opt_g, opt_d, x, z, c_cat, c_cont, *, lam=1.0,
     opt_d.step()
     DQ.requires_grad_(False)  # G's step: gradients flow through D and Q
     fake_logits, nll = info_nll(DQ, fake, c_cat, c_cont, lam_cont=lam_cont)
-    loss_g = losses.nonsaturating_g_loss(fake_logits) + lam * nll
+    loss_g = losses.nonsaturating_g_loss(fake_logits) + (lam if lam_g is None else lam_g) * nll
     opt_g.zero_grad(set_to_none=True)
     loss_g.backward()
     opt_g.step()
@@ -218,13 +220,14 @@ def infogan_step(G, DQ, opt_g, opt_d, x, z, c_cat, c_cont, *, lam=1.0,
 
 
 def train_infogan(G: nn.Module, DQ: nn.Module, x: Tensor, *, steps: int, z_dim: int, lam: float = 1.0,
-                  lam_cont: float = 0.1, batch_size: int = 64, lr_g: float = 1e-3, lr_d: float = 2e-4, seed: int = 0,
-                  log_every: int = 50, progress: bool = False) -> History:
+                  lam_cont: float = 0.1, lam_g: float | None = None, batch_size: int = 64, lr_g: float = 1e-3,
+                  lr_d: float = 2e-4, seed: int = 0, log_every: int = 50, progress: bool = False) -> History:
     """Train InfoGAN on unlabelled images x (chapter 8); return the History.
 
     G reads z_dim + DQ.n_cat + DQ.n_cont numbers (noise, one-hot code, continuous codes);
     DQ is an :class:`ganlib.nets.InfoGANDiscriminator`. lam = λ (0: a plain GAN whose G
-    still receives the codes); lam_cont weighs the continuous codes inside NLL_Q. The
+    still receives the codes); lam_cont weighs the continuous codes inside NLL_Q; lam_g, if
+    given, is G's own λ (``lam_g=0``: Q still learns to read the codes, G ignores them). The
     learning rates are the paper's (D 2e-4, G 1e-3).
     ``history.log`` holds d_loss, g_loss and nll (NLL_Q, G's side, at the logging steps).
     """
@@ -236,6 +239,7 @@ def train_infogan(G: nn.Module, DQ: nn.Module, x: Tensor, *, steps: int, z_dim: 
     steps, z_dim, batch_size = (checks.positive_int(v, n) for v, n in
                                 ((steps, "steps"), (z_dim, "z_dim"), (batch_size, "batch_size")))
     lam, lam_cont = checks.nonnegative(lam, "lam"), checks.nonnegative(lam_cont, "lam_cont")
+    lam_g = None if lam_g is None else checks.nonnegative(lam_g, "lam_g")
     lr_g, lr_d = checks.positive(lr_g, "lr_g"), checks.positive(lr_d, "lr_d")
     seed, log_every = checks.nonnegative_int(seed, "seed"), checks.positive_int(log_every, "log_every")
     checks.boolean(progress, "progress")
@@ -251,7 +255,7 @@ def train_infogan(G: nn.Module, DQ: nn.Module, x: Tensor, *, steps: int, z_dim: 
         z = sample_latent(batch_size, z_dim, device=device, generator=rng)
         c_cat, c_cont = sample_codes(batch_size, DQ.n_cat, DQ.n_cont, device=device, generator=rng)
         loss_d, loss_g, nll = infogan_step(G, DQ, opt_g, opt_d, batches.next(), z, c_cat, c_cont,
-                                              lam=lam, lam_cont=lam_cont)
+                                              lam=lam, lam_cont=lam_cont, lam_g=lam_g)
         if step % log_every == 0 or step == steps:
             _log_losses(history, step, {"d_loss": loss_d, "g_loss": loss_g, "nll": nll})
     history.seconds = time.perf_counter() - t0
