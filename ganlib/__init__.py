@@ -33,8 +33,8 @@ __all__ = [
 # Submodules load on first use, so `import ganlib; ganlib.data.ring(...)` works and
 # `import ganlib` stays fast (matplotlib and scipy load only when a chapter needs them).
 _SUBMODULES = (
-    "bench", "checks", "classifier", "data", "divergences", "exercises", "games", "losses", "metrics", "nets",
-    "plot", "regularizers", "sampling", "text", "train", "vae", "widgets",
+    "bench", "checks", "classifier", "conditional", "data", "divergences", "exercises", "games", "losses",
+    "metrics", "nets", "plot", "regularizers", "sampling", "text", "train", "vae", "widgets",
 )
 
 

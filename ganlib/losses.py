@@ -38,6 +38,8 @@ the loss at its logging steps).
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -142,6 +144,129 @@ def lsgan_g_loss(fake_logits: Tensor) -> Tensor:
     """L_G = ½E_z[(t(G(z)) - 1)²]   (Mao et al. 2017, target c=1)."""
     fake_logits = check_logits("fake_logits", fake_logits)
     return 0.5 * ((fake_logits - 1) ** 2).mean()
+
+
+# --- conditional GANs (chapter 8) ----------------------------------------------------
+
+
+def matching_aware_d_loss(real_logits: Tensor, fake_logits: Tensor, mismatch_logits: Tensor) -> Tensor:
+    r"""GAN-CLS's discriminator loss (Reed et al., 2016)   (chapter 8, "Must D see the condition?").
+
+    .. math::
+        L_D = -\mathbb{E}\log D(x, y) - \tfrac12 \mathbb{E}\log(1 - D(G(z, y), y))
+              - \tfrac12 \mathbb{E}\log(1 - D(x, \hat y)),
+
+    with :math:`\hat y \ne y` a wrong condition for the real image :math:`x`. A real image
+    with the wrong label counts as fake, so D must check that image and condition *match*,
+    not only that the image is realistic. Arguments: logits t(x, y), t(G(z, y), y), t(x, ŷ).
+    """
+    real_logits = check_logits("real_logits", real_logits)
+    fake_logits = check_logits("fake_logits", fake_logits)
+    mismatch_logits = check_logits("mismatch_logits", mismatch_logits)
+    return F.softplus(-real_logits).mean() + 0.5 * (F.softplus(fake_logits).mean() + F.softplus(mismatch_logits).mean())
+
+
+def _class_logits(logits: Tensor, name: str) -> Tensor:
+    """Check a (N, K) float tensor of class logits, K >= 1 (metadata only)."""
+    if not isinstance(logits, Tensor) or not logits.is_floating_point():
+        got = f"dtype {logits.dtype}" if isinstance(logits, Tensor) else type(logits).__name__
+        raise TypeError(f"{name} must be a float tensor of class logits, shape (N, K); got {got}")
+    if logits.dim() != 2 or logits.shape[0] == 0 or logits.shape[1] == 0:
+        raise ValueError(f"{name} must have shape (N, K) with N, K >= 1; got {tuple(logits.shape)}")
+    return logits
+
+
+def _class_ids(ids: Tensor, n: int, name: str) -> Tensor:
+    if not isinstance(ids, Tensor) or ids.dtype != torch.long:
+        got = f"dtype {ids.dtype}" if isinstance(ids, Tensor) else type(ids).__name__
+        raise TypeError(f"{name} must be an int64 tensor of class ids, shape ({n},); got {got}")
+    if ids.shape != (n,):
+        raise ValueError(f"{name} must have shape ({n},), one id per row of the logits; got {tuple(ids.shape)}")
+    return ids
+
+
+def info_categorical_nll(code_logits: Tensor, codes: Tensor) -> Tensor:
+    r"""-E[log Q(c | x)] for a categorical code   (chapter 8, "InfoGAN").
+
+    code_logits: Q's logits over the K values of the code, (N, K), on x = G(z, c);
+    codes: the c that made each x, int64 (N,). The cross-entropy of Q's guess.
+    """
+    code_logits = _class_logits(code_logits, "code_logits")
+    codes = _class_ids(codes, len(code_logits), "codes")
+    return F.cross_entropy(code_logits, codes)
+
+
+def info_gaussian_nll(mean: Tensor, log_std: Tensor, codes: Tensor) -> Tensor:
+    r"""-E[log Q(c | x)] for continuous codes with a factored Gaussian Q   (chapter 8, "InfoGAN").
+
+    .. math::
+        -\log Q(c \mid x) = \sum_j \Big[\log \sigma_j + \tfrac12 \Big(\frac{c_j - \mu_j}{\sigma_j}\Big)^2
+                            + \tfrac12 \log 2\pi\Big],
+
+    with :math:`(\mu, \log\sigma)` = ``(mean, log_std)`` from Q's head on x = G(z, c),
+    all three of shape (N, L). Summed over the L codes, averaged over the N samples.
+    """
+    for name, t in (("mean", mean), ("log_std", log_std), ("codes", codes)):
+        if not isinstance(t, Tensor) or not t.is_floating_point():
+            raise TypeError(f"{name} must be a float tensor of shape (N, L); got {type(t).__name__ if not isinstance(t, Tensor) else t.dtype}")
+        if t.dim() != 2 or t.shape != mean.shape or len(t) == 0:
+            raise ValueError(f"{name} must have shape (N, L) with N >= 1, like mean {tuple(mean.shape)}; got {tuple(t.shape)}")
+    z = (codes - mean) * torch.exp(-log_std)  # (N, L): standardised error
+    return (log_std + 0.5 * z.square() + 0.5 * math.log(2 * math.pi)).sum(1).mean()
+
+
+def info_lower_bound(nll: Tensor, code_entropy: float) -> Tensor:
+    r"""L_I(G, Q) = E[log Q(c | G(z, c))] + H(c) ≤ I(c; G(z, c))   (chapter 8, eq. "InfoGAN bound").
+
+    nll: -E[log Q(c | x)], from :func:`info_categorical_nll` or :func:`info_gaussian_nll`
+    (or their sum); code_entropy: H(c) in nats, log K for a uniform K-way code,
+    L·log 2 for L codes uniform on [-1, 1] (a differential entropy).
+    The bound is tight when Q(c | x) is the true posterior P(c | x).
+    """
+    if not isinstance(nll, Tensor):
+        raise TypeError(f"nll must be a tensor (a mean negative log-likelihood); got {type(nll).__name__}")
+    return checks.number(code_entropy, "code_entropy") - nll
+
+
+def semi_supervised_d_loss(
+    labelled_logits: Tensor, labels: Tensor, real_logits: Tensor, fake_logits: Tensor
+) -> Tensor:
+    r"""The K-class discriminator of Salimans et al. (2016)   (chapter 8, "Semi-supervised GANs").
+
+    D outputs K class logits :math:`l_1..l_K` and the fake class K+1 implicitly, with
+    logit 0, so that :math:`D(x) = Z(x)/(Z(x) + 1)` with :math:`Z(x) = \sum_k e^{l_k(x)}`:
+    the real-vs-fake logit is :math:`t(x) = \log Z(x) = \operatorname{logsumexp}_k l_k(x)`.
+
+    .. math::
+        L_D = \underbrace{-\mathbb{E}_{(x,y)}\log \operatorname{softmax}(l(x))_y}_{\text{labelled}}
+              \;\underbrace{- \mathbb{E}_x \log D(x) - \mathbb{E}_z \log(1 - D(G(z)))}_{\text{unlabelled}}.
+
+    labelled_logits (N_l, K) and their labels (N_l,); real_logits (N, K) on unlabelled
+    real images; fake_logits (M, K) on G's samples.
+    """
+    labelled_logits = _class_logits(labelled_logits, "labelled_logits")
+    labels = _class_ids(labels, len(labelled_logits), "labels")
+    real_logits = _class_logits(real_logits, "real_logits")
+    fake_logits = _class_logits(fake_logits, "fake_logits")
+    supervised = F.cross_entropy(labelled_logits, labels)
+    return supervised + bce_d_loss(real_logits.logsumexp(1), fake_logits.logsumexp(1))
+
+
+def feature_matching_g_loss(real_features: Tensor, fake_features: Tensor) -> Tensor:
+    r"""L_G = ‖E_x f(x) − E_z f(G(z))‖²   (Salimans et al., 2016; chapter 8).
+
+    f: an intermediate layer of D, (N, F) on real and (M, F) on generated images. G
+    matches the data's mean features instead of fooling D's last layer.
+    """
+    for name, t in (("real_features", real_features), ("fake_features", fake_features)):
+        if not isinstance(t, Tensor) or not t.is_floating_point():
+            raise TypeError(f"{name} must be a float tensor of shape (N, F)")
+        if t.dim() != 2 or len(t) == 0:
+            raise ValueError(f"{name} must have shape (N, F) with N >= 1; got {tuple(t.shape)}")
+    if real_features.shape[1] != fake_features.shape[1]:
+        raise ValueError(f"real_features and fake_features must have the same width F; "
+                         f"got {real_features.shape[1]} and {fake_features.shape[1]}")
+    return (real_features.mean(0) - fake_features.mean(0)).square().sum()
 
 
 # --- choose by name -------------------------------------------------------------------

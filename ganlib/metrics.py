@@ -668,3 +668,74 @@ def is_infinity(
         for n in ns
     ])
     return (*fit_inverse_n(ns, values), values)
+
+
+# --- Scores for conditional generators and unsupervised codes (chapter 8) -------------
+
+
+def _label_array(x: Tensor | ArrayLike, name: str) -> np.ndarray:
+    """A 1-D int64 NumPy array of ids >= 0, checked (TypeError: not integers; ValueError: shape or sign)."""
+    if isinstance(x, Tensor):
+        if x.is_floating_point() or x.is_complex() or x.dtype == torch.bool:
+            raise TypeError(f"{name} must hold integer ids (an int tensor or array); got dtype {x.dtype}")
+        x = x.detach().cpu().numpy()
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{name} must be a 1-D sequence of integer ids; got {type(x).__name__}")
+    a = np.asarray(x)
+    if a.size == 0:
+        raise ValueError(f"{name} must be 1-D with at least one id; got shape {a.shape}")
+    if a.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer ids (an int tensor or array); got dtype {a.dtype}")
+    if a.ndim != 1 or len(a) == 0:
+        raise ValueError(f"{name} must be 1-D with at least one id; got shape {a.shape}")
+    if a.min() < 0:
+        raise ValueError(f"{name} must hold ids >= 0; got {int(a.min())}")
+    return a.astype(np.int64)
+
+
+def cluster_accuracy(pred: Tensor | ArrayLike, labels: Tensor | ArrayLike) -> float:
+    r"""The accuracy of cluster ids under their best one-to-one matching to labels   (chapter 8, InfoGAN).
+
+    An unsupervised model (InfoGAN's categorical code, k-means) names its clusters
+    0..K-1 in an order of its own. Score it as a classifier after renaming the clusters
+    with the one-to-one map :math:`m` that agrees with the labels most often:
+
+    .. math::
+        \mathrm{acc} = \max_{m \text{ one-to-one}} \frac{1}{N} \sum_{i=1}^{N} [\, m(\hat c_i) = y_i \,].
+
+    The maximum is a linear assignment problem on the contingency table
+    :math:`C_{ab} = \#\{i : \hat c_i = a,\ y_i = b\}`, solved exactly by the Hungarian
+    algorithm (``scipy.optimize.linear_sum_assignment``) instead of trying all K!
+    maps. With more clusters than labels (or fewer), the extra ones match nothing and
+    count as errors.
+
+    pred, labels: 1-D integer ids >= 0 of the same length N >= 1 (tensors or arrays).
+    Returns the accuracy in [0, 1].
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    p, y = _label_array(pred, "pred"), _label_array(labels, "labels")
+    if len(p) != len(y):
+        raise ValueError(f"pred and labels must have the same length; got {len(p)} and {len(y)}")
+    table = np.zeros((p.max() + 1, y.max() + 1), dtype=np.int64)  # C[a, b]: cluster a, label b
+    np.add.at(table, (p, y), 1)
+    rows, cols = linear_sum_assignment(table, maximize=True)
+    return float(table[rows, cols].sum() / len(p))
+
+
+def label_accuracy(images: Tensor, labels: Tensor | ArrayLike, *, classifier: nn.Module | None = None,
+                   batch_size: int = 500) -> float:
+    """The fraction of images the digit classifier puts in the class they were asked for   (chapter 8).
+
+    For a conditional generator: images = G(z, y), labels = y. A generator that ignores y
+    scores about 1/10 (chance); one that draws the requested digit scores near the
+    classifier's own accuracy (about 99 % on held-out real digits).
+    images: (N, 1, 28, 28) in [-1, 1]; labels: N integer ids.
+    """
+    y = _label_array(labels, "labels")
+    if not isinstance(images, Tensor):
+        raise TypeError(f"images must be a torch.Tensor (N, 1, 28, 28); got {type(images).__name__}")
+    if len(images) != len(y):
+        raise ValueError(f"images and labels must have the same length; got {len(images)} and {len(y)}")
+    probs = digit_probs(images, classifier=classifier, batch_size=batch_size)  # (N, 10)
+    return float((probs.argmax(1).numpy() == y).mean())

@@ -576,3 +576,116 @@ def init_dcgan_weights(module: nn.Module, std: float = 0.02) -> nn.Module:
             nn.init.normal_(m.weight, 1.0, std)
             nn.init.zeros_(m.bias)
     return module
+
+
+# --- conditional GANs (chapter 8) --------------------------------------------------------
+
+
+class LabelBlind(nn.Module):
+    """A net that takes a label and ignores it: ``LabelBlind(D)(x, y) = D(x)``   (chapter 8).
+
+    Lets an *unconditional* discriminator play against a conditional generator in the same
+    loop as a conditional one ("must D see the condition?"), and is the control that a
+    label-accuracy check must fail: a generator wrapped in it draws the same digits
+    whatever label it is asked for. ``n_classes`` is read from ``n_classes`` (the labels
+    it accepts and checks), ``z_dim`` is copied from the wrapped net when it has one.
+    """
+
+    def __init__(self, net: nn.Module, n_classes: int):
+        super().__init__()
+        self.net = checks.module(net, "net")
+        self.n_classes = checks.positive_int(n_classes, "n_classes")
+        if hasattr(net, "z_dim"):
+            self.z_dim = net.z_dim
+
+    def forward(self, x: Tensor, y: Tensor | None = None) -> Tensor:
+        one_hot_labels(y, len(x), self.n_classes)  # checks y, then drops it
+        return self.net(x)
+
+
+class _Noise(nn.Module):
+    """x + σξ, ξ ~ N(0, I), in training mode only: the Gaussian noise layers of Salimans et al. (2016)."""
+
+    def __init__(self, std: float):
+        super().__init__()
+        self.std = std
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x + self.std * torch.randn_like(x) if self.training and self.std else x
+
+
+class SemiSupervisedDiscriminator(nn.Module):
+    r"""A K-class classifier that is also a discriminator (Salimans et al., 2016; chapter 8).
+
+    Flattened digit → Gaussian noise (σ_in) → [Linear → ReLU → noise (σ_h)] per hidden
+    width → Linear → K class logits :math:`l(x)`. The fake class is implicit: its logit is
+    fixed at 0, so the real-vs-fake logit is :math:`t(x) = \operatorname{logsumexp}_k l_k(x)`
+    (see :func:`ganlib.losses.semi_supervised_d_loss`). :meth:`features` is the last hidden
+    layer, which feature matching compares. The noise layers are active in training mode
+    only; call ``.eval()`` to classify. The defaults follow the paper's MNIST network
+    (1000-500-250-250-250 there; narrower here for a CPU).
+    """
+
+    def __init__(self, n_classes: int = 10, *, in_shape: int | Sequence[int] = (1, 28, 28),
+                 hidden: Sequence[int] = (500, 250, 250), input_noise: float = 0.3, hidden_noise: float = 0.5):
+        super().__init__()
+        self.n_classes = checks.positive_int(n_classes, "n_classes")
+        self.in_shape = checks.as_shape(in_shape, "in_shape")
+        hidden = checks.widths(hidden, "hidden")
+        input_noise = checks.nonnegative(input_noise, "input_noise")
+        hidden_noise = checks.nonnegative(hidden_noise, "hidden_noise")
+        layers: list[nn.Module] = [nn.Flatten(), _Noise(input_noise)]
+        d_in = math.prod(self.in_shape)
+        for width in hidden:
+            layers += [nn.Linear(d_in, width), nn.ReLU(), _Noise(hidden_noise)]
+            d_in = width
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Linear(d_in, self.n_classes)
+
+    def features(self, x: Tensor) -> Tensor:
+        """The last hidden layer f(x), shape (N, hidden[-1])."""
+        checks.batch(x, "x", self.in_shape)
+        return self.body(x)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Class logits l(x), shape (N, K)."""
+        return self.head(self.features(x))  # (N, K)
+
+
+class InfoGANDiscriminator(nn.Module):
+    r"""D and Q of InfoGAN (Chen et al., 2016) sharing one body   (chapter 8, "InfoGAN").
+
+    x (N, 1, 28, 28) → conv 4×4/2 (w) → LeakyReLU → conv 4×4/2 (2w) → BN → LeakyReLU →
+    Linear (hidden) → BN → LeakyReLU = φ(x). Two heads read φ(x):
+
+    * D: one logit t(x) (``forward`` returns it, so this net is a discriminator);
+    * Q: a small MLP giving the logits of the categorical code (n_cat values) and the mean
+      and log-standard-deviation of a factored Gaussian over the n_cont continuous codes.
+
+    :meth:`heads` returns all of them from one pass: (t, code_logits, mean, log_std).
+    log_std is clamped to [-5, 2] so an overconfident Q cannot drive the loss to -∞.
+    """
+
+    def __init__(self, n_cat: int = 10, n_cont: int = 2, *, width: int = 16, hidden: int = 128):
+        super().__init__()
+        self.n_cat = checks.positive_int(n_cat, "n_cat")
+        self.n_cont = checks.nonnegative_int(n_cont, "n_cont")
+        width, hidden = checks.positive_int(width, "width"), checks.positive_int(hidden, "hidden")
+        self.body = nn.Sequential(
+            nn.Conv2d(1, width, 4, 2, 1), nn.LeakyReLU(0.2),  # (N, w, 14, 14)
+            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * width), nn.LeakyReLU(0.2),  # 7×7
+            nn.Flatten(), nn.Linear(2 * width * 49, hidden, bias=False), nn.BatchNorm1d(hidden), nn.LeakyReLU(0.2),
+        )
+        self.d_head = nn.Linear(hidden, 1)
+        self.q_head = _mlp(hidden, (hidden,), self.n_cat + 2 * self.n_cont, lambda: nn.LeakyReLU(0.2))
+
+    def heads(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        """(t(x) (N,), code logits (N, n_cat), mean (N, n_cont), log_std (N, n_cont))."""
+        checks.batch(x, "x", (1, 28, 28))
+        phi = self.body(x)  # (N, hidden)
+        q = self.q_head(phi)  # (N, n_cat + 2 n_cont)
+        k, m = self.n_cat, self.n_cont
+        return self.d_head(phi).squeeze(1), q[:, :k], q[:, k : k + m], q[:, k + m :].clamp(-5.0, 2.0)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.heads(x)[0]  # (N,)

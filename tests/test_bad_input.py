@@ -25,12 +25,14 @@ import ganlib
 from bad_input_sweep import names_argument  # tests/ is on sys.path under pytest
 from ganlib import (checks, classifier, data, divergences, games, losses, metrics, nets, plot, regularizers, runtime,
                     sampling, text, train, vae, widgets)
+from ganlib import conditional
 
 # Modules whose public API is covered here. Not covered: ganlib.bench (a command-line
 # benchmark, `python -m ganlib.bench`, not reader API) and ganlib.exercises (the exercise
 # checkers, which grade a reader's function and report, rather than raise, on bad answers).
 MODULES = (checks, classifier, data, divergences, games, losses, metrics, nets, plot, regularizers, runtime, sampling,
            text, train, vae, widgets)
+MODULES += (conditional,)  # chapter 8
 
 # Public callables with nothing to validate (no arguments, or plain records).
 EXEMPT = {
@@ -54,6 +56,11 @@ EXEMPT = {
     "text.dense_g_step",
     "text.gumbel_g_step",
     "text.text_d_step",
+    # The same for chapter 8's loops (ganlib.conditional): each update is called by a
+    # train_* function that checks its arguments once before step 1.
+    "conditional.matching_aware_d_step",
+    "conditional.infogan_step",
+    "conditional.semi_supervised_step",
 }
 
 # Cases for ganlib.train and ganlib.runtime that fail on main before helper A1's validation
@@ -520,6 +527,75 @@ case("text.train_text_gan", lambda: text.train_text_gan(text.SequenceGenerator(5
                                                         TOK(), kind="wgan", steps=1), ValueError, "kind")
 case("text.train_text_gan", lambda: text.train_text_gan(text.SequenceGenerator(5, 4), "D", TOK(), kind="seqgan",
                                                         steps=1), TypeError, "D")
+# --- chapter 8: conditional GANs, InfoGAN, semi-supervised GANs --------------------------
+L = torch.tensor  # noqa: E731
+case("metrics.cluster_accuracy", lambda: metrics.cluster_accuracy([0, 1, 2], [0, 1]), ValueError, "pred")
+case("metrics.cluster_accuracy", lambda: metrics.cluster_accuracy([0, -1], [0, 1]), ValueError, "pred")
+case("metrics.cluster_accuracy", lambda: metrics.cluster_accuracy([0.5, 1.0], [0, 1]), TypeError, "pred")
+case("metrics.cluster_accuracy", lambda: metrics.cluster_accuracy([0, 1], "01"), TypeError, "labels")
+case("metrics.label_accuracy", lambda: metrics.label_accuracy("images", [0, 1]), TypeError, "images")
+case("metrics.label_accuracy", lambda: metrics.label_accuracy(img(4), [0, 1]), ValueError, "images")
+case("metrics.label_accuracy", lambda: metrics.label_accuracy(img(2), [0, -1]), ValueError, "labels")
+case("losses.matching_aware_d_loss", lambda: losses.matching_aware_d_loss(T(8), T(8), T(8, 3)), ValueError,
+     "mismatch_logits")
+case("losses.matching_aware_d_loss", lambda: losses.matching_aware_d_loss(T(8).long(), T(8), T(8)), TypeError,
+     "real_logits")
+case("losses.info_categorical_nll", lambda: losses.info_categorical_nll(T(8), L([0] * 8)), ValueError, "code_logits")
+case("losses.info_categorical_nll", lambda: losses.info_categorical_nll(T(8, 3), T(8)), TypeError, "codes")
+case("losses.info_categorical_nll", lambda: losses.info_categorical_nll(T(8, 3), L([0] * 7)), ValueError, "codes")
+case("losses.info_gaussian_nll", lambda: losses.info_gaussian_nll(T(8, 2), T(8, 3), T(8, 2)), ValueError, "log_std")
+case("losses.info_gaussian_nll", lambda: losses.info_gaussian_nll(T(8, 2), T(8, 2), L([[0, 1]] * 8)), TypeError,
+     "codes")
+case("losses.info_lower_bound", lambda: losses.info_lower_bound(1.0, 2.0), TypeError, "nll")
+case("losses.info_lower_bound", lambda: losses.info_lower_bound(T(()), "log 10"), TypeError, "code_entropy")
+case("losses.semi_supervised_d_loss", lambda: losses.semi_supervised_d_loss(T(4, 3), L([0, 1, 2, 0]), T(5), T(5, 3)),
+     ValueError, "real_logits")
+case("losses.semi_supervised_d_loss", lambda: losses.semi_supervised_d_loss(T(4, 3), T(4), T(5, 3), T(5, 3)),
+     TypeError, "labels")
+case("losses.feature_matching_g_loss", lambda: losses.feature_matching_g_loss(T(4, 3), T(5, 2)), ValueError,
+     "real_features")
+case("losses.feature_matching_g_loss", lambda: losses.feature_matching_g_loss(T(4, 3).numpy(), T(5, 3)), TypeError,
+     "real_features")
+case("nets.LabelBlind", lambda: nets.LabelBlind("D", 10), TypeError, "net")
+case("nets.LabelBlind", lambda: nets.LabelBlind(D2(), 0), ValueError, "n_classes")
+case("nets.SemiSupervisedDiscriminator", lambda: nets.SemiSupervisedDiscriminator(0), ValueError, "n_classes")
+case("nets.SemiSupervisedDiscriminator", lambda: nets.SemiSupervisedDiscriminator(10, input_noise=-1.0), ValueError,
+     "input_noise")
+case("nets.InfoGANDiscriminator", lambda: nets.InfoGANDiscriminator(0), ValueError, "n_cat")
+case("nets.InfoGANDiscriminator", lambda: nets.InfoGANDiscriminator(10, 2, width=2.5), TypeError, "width")
+case("conditional.wrong_labels", lambda: conditional.wrong_labels(L([0, 1]), 1), ValueError, "n_classes")
+case("conditional.wrong_labels", lambda: conditional.wrong_labels(T(2), 3), TypeError, "y")
+case("conditional.wrong_labels", lambda: conditional.wrong_labels(L([0, 5]), 3), ValueError, "y")
+case("conditional.train_cgan", lambda: conditional.train_cgan(
+    nets.DCGANGenerator(2, width=2, n_classes=3), D2(), img(8), L([0] * 8), "config"), TypeError, "config")
+case("conditional.train_cgan", lambda: conditional.train_cgan(
+    nets.DCGANGenerator(2, width=2), D2(), img(8), L([0] * 8), cfg()), ValueError, "G.n_classes")
+case("conditional.train_cgan", lambda: conditional.train_cgan(
+    nets.DCGANGenerator(2, width=2, n_classes=3), D2(), img(8), L([0] * 7), cfg()), ValueError, "y")
+case("conditional.sample_codes", lambda: conditional.sample_codes(4, 0, 2), ValueError, "n_cat")
+case("conditional.sample_codes", lambda: conditional.sample_codes(4, 10, -1), ValueError, "n_cont")
+case("conditional.code_entropy", lambda: conditional.code_entropy(10.0, 2), TypeError, "n_cat")
+case("conditional.infogan_input", lambda: conditional.infogan_input(T(3, 4), L([0, 1]), T(3, 2), 3), ValueError,
+     "c_cat")
+case("conditional.infogan_input", lambda: conditional.infogan_input(T(3, 4), L([0, 1, 2]), T(2, 2), 3), ValueError,
+     "c_cont")
+case("conditional.info_nll", lambda: conditional.info_nll(nets.InfoGANDiscriminator(3, 1, width=2, hidden=4),
+                                                          img(4), T(4), T(4, 1)), TypeError, "codes")
+case("conditional.train_infogan", lambda: conditional.train_infogan(
+    nets.DCGANGenerator(6, width=2), D2(), img(8), steps=1, z_dim=2), TypeError, "DQ")
+case("conditional.train_infogan", lambda: conditional.train_infogan(
+    nets.DCGANGenerator(6, width=2), nets.InfoGANDiscriminator(3, 1, width=2, hidden=4), img(8), steps=0, z_dim=2),
+    ValueError, "steps")
+case("conditional.train_infogan", lambda: conditional.train_infogan(
+    nets.DCGANGenerator(6, width=2), nets.InfoGANDiscriminator(3, 1, width=2, hidden=4), img(8), steps=1, z_dim=2,
+    lam=-1.0), ValueError, "lam")
+case("conditional.train_semi_supervised", lambda: conditional.train_semi_supervised(
+    D2(), img(4), L([0, 1, 2, 3]), steps=1), ValueError, "D.n_classes")
+case("conditional.train_semi_supervised", lambda: conditional.train_semi_supervised(
+    nets.SemiSupervisedDiscriminator(4, hidden=(4,)), img(4), L([0, 1, 2, 3]), None, G2(), steps=1), ValueError,
+    "x_unl")
+case("conditional.train_semi_supervised", lambda: conditional.train_semi_supervised(
+    nets.SemiSupervisedDiscriminator(4, hidden=(4,)), img(4), L([0, 1, 2, 9]), steps=1), ValueError, "y_lab")
 
 
 def _flat_cases():

@@ -1,0 +1,247 @@
+"""Chapter 8's pieces against independent references: brute force, closed forms, scipy."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+import scipy.stats
+import torch
+import torch.nn.functional as F
+
+from ganlib import conditional, data, losses, metrics, nets, train
+
+
+# --- cluster_accuracy: Hungarian vs brute force over every one-to-one map ----------------
+
+
+def brute_force_cluster_accuracy(pred, labels):
+    """max over injective maps cluster -> label of the fraction mapped right (all maps tried)."""
+    pred, labels = np.asarray(pred), np.asarray(labels)
+    clusters, classes = np.unique(pred), np.arange(labels.max() + 1)
+    best = 0
+    k = min(len(clusters), len(classes))
+    for chosen in itertools.combinations(clusters, k):  # which clusters get a label
+        for image in itertools.permutations(classes, k):
+            mapping = dict(zip(chosen, image))
+            hits = sum(mapping.get(p, -1) == y for p, y in zip(pred, labels))
+            best = max(best, hits)
+    return best / len(pred)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("k_pred, k_true", [(3, 3), (4, 4), (5, 3), (3, 5)])
+def test_cluster_accuracy_matches_brute_force(seed, k_pred, k_true):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, k_true, 40)
+    noisy = rng.permutation(k_pred)[labels % k_pred]  # a relabelled copy of the labels ...
+    pred = np.where(rng.random(40) < 0.3, rng.integers(0, k_pred, 40), noisy)  # ... with 30 % noise
+    assert metrics.cluster_accuracy(pred, labels) == pytest.approx(brute_force_cluster_accuracy(pred, labels))
+
+
+def test_cluster_accuracy_is_invariant_to_renaming_and_not_to_errors():
+    labels = torch.arange(30) % 3
+    assert metrics.cluster_accuracy((labels + 1) % 3, labels) == 1.0  # renamed clusters: perfect
+    assert metrics.cluster_accuracy(torch.zeros(30, dtype=torch.long), labels) == pytest.approx(1 / 3)  # one cluster
+    assert metrics.cluster_accuracy(np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])) == 0.5
+
+
+@pytest.mark.parametrize("pred, labels, exc, name", [
+    ([0, 1, 2], [0, 1], ValueError, "same length"),
+    ([0, -1, 2], [0, 1, 2], ValueError, "pred"),
+    ([0, 1, 2], [0, 1, -2], ValueError, "labels"),
+    ([0.0, 1.0], [0, 1], TypeError, "pred"),
+    (torch.tensor([0.0, 1.0]), [0, 1], TypeError, "pred"),
+    ([], [], ValueError, "pred"),
+    ([[0, 1]], [[0, 1]], ValueError, "pred"),
+])
+def test_cluster_accuracy_clear_errors(pred, labels, exc, name):
+    with pytest.raises(exc, match=name):
+        metrics.cluster_accuracy(pred, labels)
+
+
+# --- label accuracy: a generator that ignores its label must fail ------------------------
+
+
+class RealDigits(torch.nn.Module):
+    """A 'generator' that returns a held-out real digit of the class asked for."""
+
+    n_classes, z_dim = 10, 4
+
+    def __init__(self):
+        super().__init__()
+        x, y = data.load_mnist("test")
+        self.bank = [x[y == k] for k in range(10)]
+        self.w = torch.nn.Parameter(torch.zeros(1))  # so that it has a device
+
+    def forward(self, z, y):
+        index = (z[:, 0].abs() * 1000).long()  # a different real digit for each z
+        return torch.stack([self.bank[int(k)][int(i) % len(self.bank[int(k)])] for k, i in zip(y, index)])
+
+
+def test_label_accuracy_passes_a_generator_that_obeys_and_fails_one_that_ignores():
+    y = torch.arange(500) % 10
+    z = torch.randn(500, 4, generator=torch.Generator().manual_seed(0))
+    obeys = RealDigits()
+    assert metrics.label_accuracy(obeys(z, y), y) >= 0.95
+    blind = nets.LabelBlind(lambda_free := _FixedClass(obeys), n_classes=10)  # always draws a 3
+    acc = metrics.label_accuracy(blind(z, y), y)
+    assert acc < 0.2, acc  # only the requested 3s are right: about 1/10
+    assert lambda_free is blind.net
+
+
+class _FixedClass(torch.nn.Module):
+    def __init__(self, gen):
+        super().__init__()
+        self.gen = gen
+
+    def forward(self, z):
+        return self.gen(z, torch.full((len(z),), 3))
+
+
+def test_label_blind_ignores_its_label_but_checks_it():
+    D = nets.MLPDiscriminator((1, 28, 28), hidden=(8,))
+    blind = nets.LabelBlind(D, n_classes=10)
+    x = torch.rand(5, 1, 28, 28)
+    torch.testing.assert_close(blind(x, torch.zeros(5, dtype=torch.long)), blind(x, torch.full((5,), 9)))
+    with pytest.raises(ValueError, match="y"):
+        blind(x, torch.full((5,), 10))
+    with pytest.raises(ValueError, match="y"):
+        blind(x)
+
+
+# --- losses: closed forms and explicit probabilities ----------------------------------------
+
+
+def test_matching_aware_loss_against_bce_on_probabilities():
+    g = torch.Generator().manual_seed(0)
+    t_real, t_fake, t_mis = (torch.randn(16, generator=g) for _ in range(3))
+    bce = F.binary_cross_entropy
+    ref = (bce(torch.sigmoid(t_real), torch.ones(16))
+           + 0.5 * bce(torch.sigmoid(t_fake), torch.zeros(16)) + 0.5 * bce(torch.sigmoid(t_mis), torch.zeros(16)))
+    torch.testing.assert_close(losses.matching_aware_d_loss(t_real, t_fake, t_mis), ref)
+    zero = torch.zeros(4)
+    torch.testing.assert_close(losses.matching_aware_d_loss(zero, zero, zero), torch.tensor(2 * math.log(2)))
+    # the mismatch term matters: a D that scores mismatched pairs as real pays for it
+    assert losses.matching_aware_d_loss(zero, zero, zero + 5) > losses.matching_aware_d_loss(zero, zero, zero - 5) + 2
+
+
+def test_info_nll_against_scipy_and_categorical():
+    g = torch.Generator().manual_seed(1)
+    logits, c = torch.randn(12, 10, generator=g), torch.randint(0, 10, (12,), generator=g)
+    ref = -torch.distributions.Categorical(logits=logits).log_prob(c).mean()
+    torch.testing.assert_close(losses.info_categorical_nll(logits, c), ref)
+    mean, log_std, codes = torch.randn(12, 2, generator=g), torch.randn(12, 2, generator=g) * 0.3, torch.rand(12, 2)
+    ref = -scipy.stats.norm.logpdf(codes.numpy(), mean.numpy(), np.exp(log_std.numpy())).sum(1).mean()
+    assert losses.info_gaussian_nll(mean, log_std, codes).item() == pytest.approx(ref, rel=1e-5)
+
+
+def test_info_lower_bound_is_zero_for_a_blind_q_and_entropy_for_a_perfect_one():
+    c = torch.arange(20) % 10
+    h = conditional.code_entropy(10, 0)
+    assert h == pytest.approx(math.log(10))
+    blind = losses.info_categorical_nll(torch.zeros(20, 10), c)  # Q(c|x) = 1/10: knows nothing
+    assert losses.info_lower_bound(blind, h).item() == pytest.approx(0.0, abs=1e-6)
+    perfect = losses.info_categorical_nll(30 * F.one_hot(c, 10).float(), c)  # Q puts all mass on c
+    assert losses.info_lower_bound(perfect, h).item() == pytest.approx(math.log(10), abs=1e-6)
+    assert conditional.code_entropy(10, 2) == pytest.approx(math.log(10) + 2 * math.log(2))
+
+
+def test_semi_supervised_loss_against_explicit_k_plus_one_softmax():
+    g = torch.Generator().manual_seed(2)
+    lab, real, fake = torch.randn(6, 10, generator=g), torch.randn(8, 10, generator=g), torch.randn(7, 10, generator=g)
+    y = torch.randint(0, 10, (6,), generator=g)
+
+    def probs(logits):  # softmax over K real classes and the fake class with logit 0
+        return torch.softmax(torch.cat([logits, torch.zeros(len(logits), 1)], 1), dim=1)
+
+    p_lab = probs(lab)
+    supervised = -torch.log(p_lab[torch.arange(6), y] / (1 - p_lab[:, -1])).mean()  # p(y | x, real)
+    unsup = -torch.log(1 - probs(real)[:, -1]).mean() - torch.log(probs(fake)[:, -1]).mean()
+    torch.testing.assert_close(losses.semi_supervised_d_loss(lab, y, real, fake), supervised + unsup)
+
+
+def test_feature_matching_closed_form():
+    real = torch.tensor([[1.0, 2.0], [3.0, 4.0]])  # mean (2, 3)
+    fake = torch.tensor([[0.0, 0.0], [0.0, 2.0], [0.0, 1.0]])  # mean (0, 1)
+    torch.testing.assert_close(losses.feature_matching_g_loss(real, fake), torch.tensor(8.0))
+    with pytest.raises(ValueError, match="width"):
+        losses.feature_matching_g_loss(real, torch.zeros(3, 3))
+
+
+# --- nets and loops ------------------------------------------------------------------------------
+
+
+def test_nets_shapes():
+    x = torch.rand(5, 1, 28, 28) * 2 - 1
+    DQ = nets.InfoGANDiscriminator(10, 2)
+    t, logits, mean, log_std = DQ.heads(x)
+    assert t.shape == (5,) and logits.shape == (5, 10) and mean.shape == log_std.shape == (5, 2)
+    torch.testing.assert_close(DQ.eval()(x), DQ.heads(x)[0])
+    D = nets.SemiSupervisedDiscriminator(10, hidden=(16, 8)).eval()
+    assert D(x).shape == (5, 10) and D.features(x).shape == (5, 8)
+    torch.testing.assert_close(D(x), D(x))  # eval mode: no noise
+
+
+def test_wrong_labels_are_always_wrong_and_uniform():
+    y = torch.arange(10).repeat(2000)
+    w = conditional.wrong_labels(y, 10, generator=torch.Generator().manual_seed(0))
+    assert (w != y).all()
+    counts = torch.bincount(w[y == 3], minlength=10).float()
+    assert counts[3] == 0 and (counts[counts > 0] - 2000 / 9).abs().max() < 80
+
+
+def test_infogan_input_layout():
+    z, c, u = torch.zeros(3, 4), torch.tensor([0, 2, 1]), torch.full((3, 2), 0.5)
+    inp = conditional.infogan_input(z, c, u, 3)
+    assert inp.shape == (3, 9)
+    torch.testing.assert_close(inp[:, 4:7], F.one_hot(c, 3).float())
+    torch.testing.assert_close(inp[:, 7:], u)
+
+
+def test_short_runs_of_each_loop():
+    x, y = data.load_mnist("test")
+    x, y = x[:256], y[:256]
+    torch.manual_seed(0)
+    G = nets.DCGANGenerator(8, width=4, n_classes=10)
+    for D, aware in ((nets.DCGANDiscriminator(width=4, n_classes=10), True),
+                     (nets.LabelBlind(nets.DCGANDiscriminator(width=4), 10), False)):
+        h = conditional.train_cgan(G, D, x, y, train.TrainConfig(steps=3, z_dim=8, batch_size=16, log_every=1),
+                                   matching_aware=aware)
+        assert h.log["step"] == [1, 2, 3] and all(math.isfinite(v) for v in h.log["d_loss"])
+    DQ = nets.InfoGANDiscriminator(10, 2, width=4, hidden=16)
+    G = nets.DCGANGenerator(8 + 12, width=4)
+    h = conditional.train_infogan(G, DQ, x, steps=3, z_dim=8, batch_size=16, log_every=1)
+    assert len(h.log["nll"]) == 3
+    D = nets.SemiSupervisedDiscriminator(10, hidden=(16,))
+    h = conditional.train_semi_supervised(D, x[:20], y[:20], x, nets.MLPGenerator(8, (1, 28, 28), hidden=(16,)),
+                                          steps=3, batch_size=8, log_every=1)
+    assert len(h.log["g_loss"]) == 3
+
+
+def test_q_learns_the_code_when_g_writes_it_into_the_image():
+    """With a G that paints the code's value as a bright column, Q's NLL falls well below H(c)."""
+    torch.manual_seed(0)
+    DQ = nets.InfoGANDiscriminator(4, 0, width=4, hidden=16)
+    opt = torch.optim.Adam(DQ.parameters(), 1e-2)
+    for _ in range(60):
+        c, _ = conditional.sample_codes(32, 4, 0)
+        x = -torch.ones(32, 1, 28, 28)
+        x[torch.arange(32), 0, :, 4 + 5 * c] = 1.0  # column 4, 9, 14 or 19
+        _, nll = conditional.info_nll(DQ, x, c, torch.zeros(32, 0))
+        opt.zero_grad()
+        nll.backward()
+        opt.step()
+    assert losses.info_lower_bound(nll.detach(), conditional.code_entropy(4, 0)) > 0.9 * math.log(4)
+
+
+def test_exercise_checkers_accept_ganlib_and_reject_a_blind_answer():
+    from ganlib.exercises import ch08
+
+    assert ch08.check_cluster_accuracy_3(metrics.cluster_accuracy)
+    assert ch08.check_matching_aware_d_loss(losses.matching_aware_d_loss)
+    assert not ch08.check_cluster_accuracy_3(lambda p, y: 1.0)
+    for case in ch08._cluster_cases():  # the Hungarian expected values agree with brute force
+        assert case.expected == pytest.approx(brute_force_cluster_accuracy(*case.args))
