@@ -108,7 +108,9 @@ def _pair(p: Any, q: Any, names: tuple[str, str] = ("p", "q")) -> tuple[np.ndarr
 
 
 def kl(p: Any, q: Any) -> float:
-    r"""KL(p ‖ q) = Σ_x p(x) log(p(x) / q(x)) in nats   (chapter 4, "What is the KL divergence?").
+    r"""KL(p ‖ q) = Σ_x p(x) log(p(x) / q(x)) in nats.
+
+    See chapter 4, "What is the KL divergence, and why is it not symmetric?".
 
     The extra nats needed, per symbol, to code samples of p with a code built for q.
     Terms with p(x) = 0 contribute 0 (0 log 0 = 0); a term with p(x) > 0 = q(x) makes
@@ -175,7 +177,9 @@ def _sample_1d(x: Any, name: str) -> np.ndarray:
 
 
 def wasserstein1(x: Any, y: Any) -> float:
-    r"""W₁ between the empirical distributions of two 1-D samples   (chapter 4, "the 1-D formula").
+    r"""W₁ between the empirical distributions of two 1-D samples.
+
+    See chapter 4, "In one dimension: the area between the CDFs".
 
     In one dimension the optimal transport is monotone: the i-th smallest point of one
     sample goes to the i-th smallest of the other. With the quantile functions F⁻¹,
@@ -416,7 +420,9 @@ def variational_bound(t_real: Tensor, t_fake: Tensor, kind: str) -> Tensor:
 
 
 def optimal_discriminator(p_data: Any, p_g: Any) -> Any:
-    r"""D*(x) = p_data(x) / (p_data(x) + p_g(x))   (chapter 2, "the optimal discriminator").
+    r"""D*(x) = p_data(x) / (p_data(x) + p_g(x)).
+
+    See chapter 2, "What is the best discriminator for a fixed generator?".
 
     p_data, p_g: density values at the same points (arrays or tensors of one shape), or
     two callables x ↦ density, in which case a callable x ↦ D*(x) is returned. Where

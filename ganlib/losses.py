@@ -64,7 +64,9 @@ def check_logits(name: str, logits: Tensor) -> Tensor:
 
 
 def bce_d_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
-    """L_D = -E_x[log D(x)] - E_z[log(1 - D(G(z)))] = -V(D, G)   (chapter 2, "D's loss is BCE").
+    """L_D = -E_x[log D(x)] - E_z[log(1 - D(G(z)))] = -V(D, G).
+
+    See chapter 2, "What game do G and D play, and is D's loss a cross-entropy?".
 
     The same for the minimax and the non-saturating game: only G's cost differs.
     """
@@ -73,7 +75,9 @@ def bce_d_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
 
 
 def minimax_g_loss(fake_logits: Tensor) -> Tensor:
-    """L_G = E_z[log(1 - D(G(z)))]   (chapter 2, "The saturating loss").
+    """L_G = E_z[log(1 - D(G(z)))].
+
+    See chapter 2, "Which cost should the generator minimise?".
 
     G minimises V directly. When D confidently rejects fakes (t → -∞) the gradient
     dL_G/dt = -σ(t) → 0: the loss *saturates* and G stops learning.
@@ -83,7 +87,9 @@ def minimax_g_loss(fake_logits: Tensor) -> Tensor:
 
 
 def nonsaturating_g_loss(fake_logits: Tensor) -> Tensor:
-    """L_G = -E_z[log D(G(z))]   (chapter 2, "The non-saturating loss").
+    """L_G = -E_z[log D(G(z))].
+
+    See chapter 2, "Which cost should the generator minimise?".
 
     Same fixed point as the minimax cost, but dL_G/dt = σ(t) - 1 → -1 as t → -∞:
     G gets its strongest gradient exactly when D rejects its samples.

@@ -95,7 +95,10 @@ def _as_features(x: Tensor | ArrayLike, name: str, *, min_rows: int = 1) -> np.n
 def frechet_distance(
     mu1: ArrayLike, sigma1: ArrayLike, mu2: ArrayLike, sigma2: ArrayLike, *, eps: float = 1e-6
 ) -> float:
-    r"""d^2 = ||mu1 - mu2||^2 + Tr(S1 + S2 - 2 (S1 S2)^{1/2})   (chapter 10, "FID").
+    r"""d^2 = ||mu1 - mu2||^2 + Tr(S1 + S2 - 2 (S1 S2)^{1/2}).
+
+    See chapter 10, "What do FID and KID measure, and how do they depend on the sample
+    size?".
 
     The squared 2-Wasserstein (Fréchet) distance between N(mu1, S1) and N(mu2, S2).
     mu1, mu2: means, shape (d,); sigma1, sigma2: covariances, shape (d, d). Scalars
@@ -154,7 +157,10 @@ def _sqrtm_of_product(sigma1: np.ndarray, sigma2: np.ndarray, *, eps: float) -> 
 
 
 def feature_statistics(feats: Tensor | ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """mu = mean_i f_i, S = 1/(N-1) sum_i (f_i - mu)(f_i - mu)^T   (chapter 10, "FID").
+    """mu = mean_i f_i, S = 1/(N-1) sum_i (f_i - mu)(f_i - mu)^T.
+
+    See chapter 10, "What do FID and KID measure, and how do they depend on the sample
+    size?".
 
     feats: (N, d) with N >= 2. Returns (mu (d,), S (d, d)) in float64; cache them to
     compare many generators against the same real data.
@@ -164,7 +170,10 @@ def feature_statistics(feats: Tensor | ArrayLike) -> tuple[np.ndarray, np.ndarra
 
 
 def fid(feats_a: Tensor | ArrayLike, feats_b: Tensor | ArrayLike, *, eps: float = 1e-6) -> float:
-    """FID = frechet_distance(mu_a, S_a, mu_b, S_b) of the two feature sets' Gaussians   (chapter 10, "FID").
+    """FID = frechet_distance(mu_a, S_a, mu_b, S_b) of the two feature sets' Gaussians.
+
+    See chapter 10, "What do FID and KID measure, and how do they depend on the sample
+    size?".
 
     feats_a, feats_b: feature matrices (N_a, d) and (N_b, d), tensors or arrays,
     N >= 2 each (use N well above d for a full-rank covariance). Real first by
@@ -195,8 +204,9 @@ def polynomial_kernel(x: np.ndarray, y: np.ndarray, *, degree: int = 3, coef0: f
 def mmd2_unbiased(k_xx: np.ndarray, k_yy: np.ndarray, k_xy: np.ndarray) -> float:
     r"""MMD_u^2 = 1/(m(m-1)) sum_{i!=j} k(x_i,x_j) + 1/(n(n-1)) sum_{i!=j} k(y_i,y_j) - 2/(mn) sum_{i,j} k(x_i,y_j).
 
-    (chapter 10, "KID"; Gretton et al., 2012, Lemma 6). Leaving out the diagonals
-    i = j removes the bias, so the estimate averages to the true MMD^2 (and can be
+    See chapter 10, "What do FID and KID measure, and how do they depend on the
+    sample size?"; Gretton et al., 2012, Lemma 6. Leaving out the diagonals i = j
+    removes the bias, so the estimate averages to the true MMD^2 (and can be
     negative). k_xx (m, m), k_yy (n, n), k_xy (m, n); m, n >= 2; finite values.
     """
     k_xx, k_yy, k_xy = (_as_array(k, name) for k, name in ((k_xx, "k_xx"), (k_yy, "k_yy"), (k_xy, "k_xy")))
@@ -222,7 +232,10 @@ def kid(
     subset_size: int | None = None,
     seed: int = 0,
 ) -> float | tuple[float, float]:
-    """KID = MMD_u^2(feats_a, feats_b) with k(a, b) = (a . b / d + 1)^3   (chapter 10, "KID").
+    """KID = MMD_u^2(feats_a, feats_b) with k(a, b) = (a . b / d + 1)^3.
+
+    See chapter 10, "What do FID and KID measure, and how do they depend on the sample
+    size?".
 
     feats_a, feats_b: feature matrices (N_a, d), (N_b, d), tensors or arrays, N >= 2.
     With the defaults, one estimate from all samples (a float). With ``subsets`` > 1,
@@ -259,7 +272,9 @@ def _kid_once(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def inception_score(probs: Tensor | ArrayLike, *, splits: int = 1) -> float | tuple[float, float]:
-    r"""IS = exp( E_x KL(p(y|x) || p(y)) ),  p(y) = E_x p(y|x)   (chapter 10, "Inception Score").
+    r"""IS = exp( E_x KL(p(y|x) || p(y)) ),  p(y) = E_x p(y|x).
+
+    See chapter 10, "What does the Inception Score measure?".
 
     probs: (N, K), row i = the classifier's p(y | x_i) (non-negative, summing to 1).
     1 <= IS <= K. With ``splits`` > 1 the rows are cut into that many consecutive
@@ -292,7 +307,9 @@ def _inception_score_once(p: np.ndarray) -> float:
 
 
 def mode_coverage(samples: Tensor | ArrayLike, centers: Tensor | ArrayLike, std: float) -> tuple[int, float]:
-    """VEEGAN's protocol (Srivastava et al., 2017)   (chapter 10, "Detecting mode collapse").
+    """VEEGAN's protocol (Srivastava et al., 2017).
+
+    See chapter 7, "What are mode collapse and mode dropping?".
 
     A sample is *high quality* when it lies within 3 std of its nearest centre; a mode
     is *captured* when it is the nearest centre of at least one high-quality sample.
@@ -367,7 +384,10 @@ def digit_probs(images: Tensor, *, classifier: nn.Module | None = None, batch_si
 def digit_fid(
     images_a: Tensor, images_b: Tensor, *, classifier: nn.Module | None = None, batch_size: int = 500
 ) -> float:
-    """fid(f(images_a), f(images_b)) with f = :func:`digit_features`   (chapter 10, "FID").
+    """fid(f(images_a), f(images_b)) with f = :func:`digit_features`.
+
+    See chapter 10, "What do FID and KID measure, and how do they depend on the sample
+    size?".
 
     A *domain* FID: comparable with other digit FIDs at the same sample sizes, not
     with Inception FIDs. Real first by convention.
@@ -380,7 +400,10 @@ def digit_fid(
 def digit_inception_score(
     images: Tensor, *, splits: int = 1, classifier: nn.Module | None = None, batch_size: int = 500
 ) -> float | tuple[float, float]:
-    """inception_score(p(y | x)) with p from :func:`digit_probs`; at most 10   (chapter 10, "Inception Score")."""
+    """inception_score(p(y | x)) with p from :func:`digit_probs`; at most 10.
+
+    See chapter 10, "What does the Inception Score measure?".
+    """
     return inception_score(digit_probs(images, classifier=classifier, batch_size=batch_size), splits=splits)
 
 
@@ -426,8 +449,8 @@ def generator_digit_fid(
 
 
 # --- Nearest-neighbour scores: precision, recall, density, coverage, 1-NN, copies -----
-# (chapter 10, "Precision, recall, density and coverage"). All of them compare feature
-# vectors by Euclidean distance, in float64, a block of rows at a time.
+# (chapter 10, "How can quality and diversity be measured separately?"). All of them
+# compare feature vectors by Euclidean distance, in float64, a block of rows at a time.
 
 _BLOCK = 2048  # rows of the distance matrix held at once: 2048 x N float64
 
@@ -541,6 +564,67 @@ def one_nn_accuracy(x: Tensor | ArrayLike, y: Tensor | ArrayLike) -> float:
         dist[rows, start + rows] = np.inf  # leave the point itself out
         correct += int((labels[dist.argmin(axis=1)] == labels[start : start + _BLOCK]).sum())
     return correct / len(pool)
+
+
+def classifier_two_sample_accuracy(
+    real_train: Tensor,
+    fake_train: Tensor,
+    real_test: Tensor,
+    fake_test: Tensor,
+    *,
+    steps: int,
+    hidden: tuple[int, ...] = (64,),
+    batch_size: int = 64,
+    lr: float = 1e-3,
+    seed: int = 0,
+) -> float:
+    r"""Held-out accuracy of a fresh discriminator trained on real vs fake (Lopez-Paz & Oquab, 2017).
+
+    See chapter 3, "Can a VAE model discrete data directly, and a GAN not?" and
+    chapter 4, "Why are disjoint supports the normal case, not the exception?".
+
+    A classifier two-sample test: a new ``nets.MLPDiscriminator`` with the given hidden
+    widths takes ``steps`` Adam steps on the binary cross-entropy, minibatches of
+    ``batch_size`` real and ``batch_size`` fake examples drawn with replacement, and is
+    then scored on the held-out sets: (correct real + correct fake) / 2, real counted
+    correct when its logit is > 0, fake when it is < 0. About 0.5 when real and fake come
+    from one distribution; near 1 when a discriminator can tell them apart. All four
+    inputs are float tensors of one shape (N, ...) on one device, each with N >= 1.
+    """
+    from . import losses, nets  # here: nets and losses need not load with metrics
+
+    names = ("real_train", "fake_train", "real_test", "fake_test")
+    given = (real_train, fake_train, real_test, fake_test)
+    sets = [checks.tensor(x, name, nonempty=True) for x, name in zip(given, names)]
+    for x, name in zip(sets[1:], names[1:]):
+        if tuple(x.shape[1:]) != tuple(sets[0].shape[1:]):
+            raise ValueError(
+                f"{name} must have the shape of real_train's examples {tuple(sets[0].shape[1:])}; got {tuple(x.shape[1:])}"
+            )
+        if x.device != sets[0].device:
+            raise ValueError(f"{name} must be on real_train's device {sets[0].device}; got {x.device}")
+    steps = checks.positive_int(steps, "steps")
+    batch_size = checks.positive_int(batch_size, "batch_size")
+    lr = checks.positive(lr, "lr")
+    seed = checks.integer(seed, "seed")
+    hidden = checks.widths(hidden, "hidden")
+    real_train, fake_train, real_test, fake_test = sets
+    device = real_train.device
+    torch.manual_seed(seed)
+    gen = torch.Generator(device=device).manual_seed(seed)
+    probe = nets.MLPDiscriminator(tuple(real_train.shape[1:]), hidden=hidden).to(device)
+    opt = torch.optim.Adam(probe.parameters(), lr=lr)
+    for _ in range(steps):
+        i = torch.randint(0, len(real_train), (batch_size,), device=device, generator=gen)
+        j = torch.randint(0, len(fake_train), (batch_size,), device=device, generator=gen)
+        loss = losses.d_loss("nonsaturating", probe(real_train[i]), probe(fake_train[j]))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        right_real = (probe(real_test) > 0).float().mean().item()
+        right_fake = (probe(fake_test) < 0).float().mean().item()
+    return 0.5 * (right_real + right_fake)
 
 
 def memorisation(

@@ -86,7 +86,10 @@ def _input_gradient(critic: Critic, x: Tensor) -> Tensor:
 
 @torch.no_grad()
 def clip_weights(module: nn.Module, c: float) -> nn.Module:
-    """θ ← clip(θ, −c, c) for every parameter   (chapter 6, "Weight clipping"; Arjovsky et al. 2017).
+    """θ ← clip(θ, −c, c) for every parameter.
+
+    See chapter 6, "Weight clipping: where do the weights end up, and what can the
+    critic learn?"; Arjovsky et al. 2017.
 
     In place, after each critic update (``after_d_step=partial(clip_weights, c=0.01)``).
     Returns the module.
@@ -108,7 +111,10 @@ def gradient_penalty(
     one_sided: bool = False,
     generator: torch.Generator | None = None,
 ) -> Tensor:
-    r"""λ E_x̂[(‖∇_x̂ f(x̂)‖₂ − 1)²], x̂ = ε x + (1 − ε) x̃, ε ~ U[0, 1]   (chapter 6, "Gradient penalty").
+    r"""λ E_x̂[(‖∇_x̂ f(x̂)‖₂ − 1)²], x̂ = ε x + (1 − ε) x̃, ε ~ U[0, 1].
+
+    See chapter 6, "Weight clipping: where do the weights end up, and what can the
+    critic learn?".
 
     WGAN-GP (Gulrajani et al., 2017): the optimal critic has gradient norm 1 on the
     straight lines between real and generated points, so we ask for it there. One ε
@@ -142,7 +148,9 @@ def gradient_penalty(
 
 
 def spectral_norm(module: nn.Module) -> nn.Module:
-    """W ← W / σ_max(W) for every Linear, Conv2d and ConvTranspose2d   (chapter 6, "Spectral normalisation").
+    """W ← W / σ_max(W) for every Linear, Conv2d and ConvTranspose2d.
+
+    See chapter 6, "What is spectral normalisation?".
 
     Miyato et al. (2018). σ_max is estimated by one step of power iteration per forward
     pass in train mode (torch.nn.utils.parametrizations.spectral_norm); layers already
@@ -185,7 +193,10 @@ def spectral_norms(module: nn.Module) -> dict[str, float]:
 
 
 def r1_penalty(critic: Critic, real: Tensor, *, weight: float = 10.0) -> Tensor:
-    """R₁ = (γ/2) E_x~p_data[‖∇_x D(x)‖²]   (chapter 7, "Zero-centred penalties"; Mescheder et al. 2018).
+    """R₁ = (γ/2) E_x~p_data[‖∇_x D(x)‖²].
+
+    See chapter 7, "What is a Nash equilibrium, and does gradient descent find one?";
+    Mescheder et al. 2018.
 
     critic: D (its logit), maps (N, ...) to (N,) or (N, 1).   weight: γ.
     Checks types and shapes only (no GPU sync): NaN in gives NaN out.
@@ -198,7 +209,10 @@ def r1_penalty(critic: Critic, real: Tensor, *, weight: float = 10.0) -> Tensor:
 
 
 def r2_penalty(critic: Critic, fake: Tensor, *, weight: float = 10.0) -> Tensor:
-    """R₂ = (γ/2) E_x̃~p_g[‖∇_x̃ D(x̃)‖²]   (chapter 7, "Zero-centred penalties"; Mescheder et al. 2018).
+    """R₂ = (γ/2) E_x̃~p_g[‖∇_x̃ D(x̃)‖²].
+
+    See chapter 7, "What is a Nash equilibrium, and does gradient descent find one?";
+    Mescheder et al. 2018.
 
     Checks types and shapes only (no GPU sync): NaN in gives NaN out.
     """
@@ -255,7 +269,9 @@ def r2_d_penalty(*, weight: float = 10.0) -> Callable[[nn.Module, Tensor, Tensor
 
 
 def one_sided_smoothed_bce_d_loss(real_logits: Tensor, fake_logits: Tensor, *, real_target: float = 0.9) -> Tensor:
-    """L_D = E_x[BCE(t(x), 0.9)] + E_z[BCE(t(G(z)), 0)]   (chapter 7, "Label smoothing"; Salimans et al. 2016).
+    """L_D = E_x[BCE(t(x), 0.9)] + E_z[BCE(t(G(z)), 0)].
+
+    See chapter 7, "One-sided label smoothing"; Salimans et al. 2016.
 
     BCE(t, y) = −y log σ(t) − (1 − y) log(1 − σ(t)) = y·softplus(−t) + (1 − y)·softplus(t).
     Only the real targets are smoothed: smoothing the fake ones too would move D's
@@ -270,7 +286,10 @@ def one_sided_smoothed_bce_d_loss(real_logits: Tensor, fake_logits: Tensor, *, r
 
 
 def instance_noise(x: Tensor, std: float, *, generator: torch.Generator | None = None) -> Tensor:
-    """x + σ·ξ, ξ ~ N(0, I)   (chapter 7, "Instance noise"; Sønderby et al. 2017, Arjovsky & Bottou 2017).
+    """x + σ·ξ, ξ ~ N(0, I).
+
+    See chapter 7, "What is a Nash equilibrium, and does gradient descent find one?";
+    Sønderby et al. 2017, Arjovsky & Bottou 2017.
 
     Add to both real and fake inputs of D (often with σ annealed to 0): the noisy
     distributions overlap, so D cannot separate them perfectly and its gradient stays useful.

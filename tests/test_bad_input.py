@@ -475,6 +475,13 @@ case("metrics.precision_recall", lambda: metrics.precision_recall(FEATS, np.full
      ValueError, "fake_feats")
 case("metrics.density_coverage", lambda: metrics.density_coverage(FEATS, FEATS, k=0), ValueError, "k")
 case("metrics.one_nn_accuracy", lambda: metrics.one_nn_accuracy(FEATS, np.zeros((20, 4))), ValueError, "y")
+_TS = torch.zeros(4, 3)
+case("metrics.classifier_two_sample_accuracy",
+     lambda: metrics.classifier_two_sample_accuracy(_TS, torch.zeros(4, 2), _TS, _TS, steps=1), ValueError, "fake_train")
+case("metrics.classifier_two_sample_accuracy",
+     lambda: metrics.classifier_two_sample_accuracy(_TS, _TS, _TS.numpy(), _TS, steps=1), TypeError, "real_test")
+case("metrics.classifier_two_sample_accuracy",
+     lambda: metrics.classifier_two_sample_accuracy(_TS, _TS, _TS, _TS, steps=0), ValueError, "steps")
 case("metrics.memorisation", lambda: metrics.memorisation(FEATS, FEATS, threshold=-1), ValueError, "threshold")
 case("metrics.memorisation", lambda: metrics.memorisation(FEATS, np.zeros((20, 4))), ValueError, "train")
 case("metrics.fit_inverse_n", lambda: metrics.fit_inverse_n([10, 10], [1.0, 2.0]), ValueError, "sizes")

@@ -196,3 +196,16 @@ def test_distance_to_equilibrium():
 def test_errors_name_the_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+@pytest.mark.parametrize("start", [(1.0, 1.0), (0.5, 0.0), (2.0, -1.0)])
+def test_wgan_gp_stalls_for_large_gamma_and_circles_for_small(start):
+    # The regime the module docstring states: gamma >= 1 stops at (-+2 gamma, 0),
+    # away from the data; gamma = 0.3 keeps circling; neither converges.
+    stalled = games.simulate(*start, steps=20_000, lr=0.01, kind="wgan", reg="gp", gamma=1.0)
+    assert abs(abs(stalled[-1, 0]) - 2.0) < 0.05 and abs(stalled[-1, 1]) < 0.05
+    assert np.ptp(stalled[-2000:], axis=0).max() < 1e-2  # at rest
+    circling = games.simulate(*start, steps=20_000, lr=0.01, kind="wgan", reg="gp", gamma=0.3)
+    radius = np.hypot(circling[-2000:, 0], circling[-2000:, 1])
+    assert radius.min() > 1.0  # far from the equilibrium (0, 0) ...
+    assert np.ptp(circling[-2000:, 0]) > 2.0  # ... and still moving across it

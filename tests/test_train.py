@@ -40,7 +40,12 @@ def test_history_and_k_discriminator_steps():
     assert set(h.log) >= {"d_loss", "g_loss", "d_real", "d_fake", "grad_d", "grad_g"}
     assert all(0 <= v <= 1 for v in h.log["d_real"] + h.log["d_fake"])
     assert [s for s, _ in h.snapshots] == [0, 10, 20] and h.snapshots[0][1].shape == (8, 1)
-    assert torch.equal(h.snapshots[0][1], h.snapshots[0][1])  # snapshots are tensors on the CPU
+    for _, x in h.snapshots:  # detached copies on the CPU
+        assert x.device.type == "cpu" and not x.requires_grad
+    with torch.no_grad():  # the last snapshot is the trained G on the fixed noise
+        G.eval()
+        assert torch.allclose(h.snapshots[-1][1], G(h.fixed_z), atol=1e-6)
+    assert not torch.allclose(h.snapshots[0][1], h.snapshots[-1][1], atol=1e-4)  # G moved
     assert all(p.requires_grad for p in D.parameters())  # D is unfrozen after training
 
 

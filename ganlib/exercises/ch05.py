@@ -1,4 +1,6 @@
-r"""Exercises of chapter 5, "DCGAN" (see :mod:`.registry`).
+r"""Exercises of chapter 5, "DCGAN: convolutional GANs that train".
+
+See :mod:`.registry`.
 
 The expected values are computed *independently* of the formula the reader is asked
 to write (NumPy float64 for the spherical interpolation, PyTorch's own
