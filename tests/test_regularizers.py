@@ -198,16 +198,59 @@ def test_errors_name_the_argument():
     ids=["wgan-gp", "one-sided-gp", "r1", "clipping"],
 )
 def test_train_gan_with_regularisers(hooks):
-    torch.manual_seed(0)
-    G, D = nets.MLPGenerator(1, 1, hidden=(8,)), nets.MLPDiscriminator(1, hidden=(8,))
-    real = 3 + 0.5 * torch.randn(256, 1)
-    cfg = train.TrainConfig(steps=5, z_dim=1, batch_size=32, loss="wasserstein", d_steps=2, log_every=1,
-                            optimizer="rmsprop", lr_d=1e-3, lr_g=1e-3)
-    history = train.train_gan(G, D, real, cfg, progress=False, **hooks)
+    def run(**kw):
+        torch.manual_seed(0)
+        G, D = nets.MLPGenerator(1, 1, hidden=(8,)), nets.MLPDiscriminator(1, hidden=(8,))
+        with torch.no_grad():  # a steep critic (‖∇D‖ > 1), so that the one-sided penalty is active too
+            for p in D.parameters():
+                p.mul_(3.0)
+        real = 3 + 0.5 * torch.randn(256, 1)
+        cfg = train.TrainConfig(steps=5, z_dim=1, batch_size=32, loss="wasserstein", d_steps=2, log_every=1,
+                                optimizer="rmsprop", lr_d=1e-3, lr_g=1e-3)
+        return D, train.train_gan(G, D, real, cfg, progress=False, **kw)
+
+    calls = []
+
+    def spy(name, hook):  # records every call of the hook, then does what it does
+        def wrapped(*args):
+            out = hook(*args)
+            calls.append((args[0], None if out is None or out is args[0] else out.item()))
+            return out
+        return {name: wrapped}
+
+    (name, hook), = hooks.items()
+    D, history = run(**spy(name, hook))
     assert len(history.log["d_loss"]) == 5
     assert all(math.isfinite(v) for key in ("d_loss", "g_loss", "grad_d") for v in history.log[key])
+    assert len(calls) == 5 * 2 and all(c is D for c, _ in calls)  # once per D step, on D itself
+    if name == "d_penalty":
+        assert max(v for _, v in calls) > 1e-3  # the penalty was not zero all along
+    D_plain, _ = run()  # the same run without the hook ends elsewhere: the hook acted on D
+    assert any(not torch.allclose(p, q) for p, q in zip(D.parameters(), D_plain.parameters()))
     if "after_d_step" in hooks:
         assert all(p.abs().max() <= 0.01 for p in D.parameters())
+
+
+@pytest.mark.parametrize("penalty", [gradient_penalty, r1_d_penalty(weight=1.0)], ids=["wgan-gp", "r1"])
+def test_d_penalty_is_added_to_the_discriminator_loss(penalty):
+    """One D step: the logged L_D with the penalty = L_D without it + the penalty's value."""
+    values = []
+
+    def recorded(D, real, fake):
+        value = penalty(D, real, fake)
+        values.append(value.item())
+        return value
+
+    logs = []
+    for d_penalty in (None, recorded):
+        torch.manual_seed(0)
+        G, D = nets.MLPGenerator(1, 1, hidden=(8,)), nets.MLPDiscriminator(1, hidden=(8,))
+        real = 3 + 0.5 * torch.randn(256, 1)
+        cfg = train.TrainConfig(steps=1, z_dim=1, batch_size=32, loss="wasserstein", log_every=1)
+        logs.append(train.train_gan(G, D, real, cfg, progress=False, d_penalty=d_penalty).log["d_loss"][0])
+    (value,) = values
+    assert value > 1e-3  # a penalty that matters
+    assert logs[1] == pytest.approx(logs[0] + value, rel=1e-5, abs=1e-6)
 
 
 def test_spectral_norms_only_reads():
