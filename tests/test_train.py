@@ -49,6 +49,21 @@ def test_history_and_k_discriminator_steps():
     assert all(p.requires_grad for p in D.parameters())  # D is unfrozen after training
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_snapshots_of_a_gpu_run_are_on_the_cpu():
+    """On a CPU-only machine the check above holds whatever _snapshot does; here it can fail."""
+    G, D = (m.cuda() for m in small_pair())
+    cfg = train.TrainConfig(steps=4, z_dim=1, batch_size=32, snapshot_every=2, n_fixed=8)
+    h = train.train_gan(G, D, gaussian_data().cuda(), cfg, progress=False)
+    assert next(G.parameters()).is_cuda and h.fixed_z.is_cuda
+    assert [s for s, _ in h.snapshots] == [0, 2, 4]
+    for _, x in h.snapshots:
+        assert x.device.type == "cpu" and not x.requires_grad
+    with torch.no_grad():
+        G.eval()
+        torch.testing.assert_close(h.snapshots[-1][1], G(h.fixed_z).cpu())
+
+
 def test_nan_stops_with_the_loss_and_step():
     class NaND(nn.Module):
         def __init__(self):
