@@ -112,6 +112,7 @@ def test_fid_matches_statistics_route():
     mu_b, s_b = b.mean(0), np.cov(b, rowvar=False)
     assert metrics.fid(a, b) == pytest.approx(metrics.frechet_distance(mu_a, s_a, mu_b, s_b))
     mu, s = metrics.feature_statistics(a)
+    np.testing.assert_allclose(mu, a.mean(0))  # (the mean was returned but never checked)
     np.testing.assert_allclose(s, np.cov(a.T))
 
 
