@@ -24,8 +24,11 @@ def test_learns_a_gaussian():
     cfg = train.TrainConfig(steps=1500, z_dim=1, batch_size=128, lr_g=2e-3, lr_d=2e-3)
     train.train_gan(G, D, gaussian_data(), cfg, progress=False)
     x = train.generate(G, 5000)
-    assert x.mean().item() == pytest.approx(3.0, abs=0.25)
-    assert x.std().item() == pytest.approx(0.5, abs=0.25)
+    assert x.mean().item() == pytest.approx(3.0, abs=0.1)  # 2.99-3.00 measured (seeds 0-2 of small_pair)
+    # The spread is NOT learned to within a tolerance that could tell: std 0.32, 0.27, 0.42 for
+    # seeds 0, 1, 2 against the data's 0.5 (KS test against N(3, 0.5²) rejects all three).
+    # What this checks is only that G neither collapsed (std -> 0) nor spread out.
+    assert 0.2 < x.std().item() < 0.75
     # and an untrained generator does not pass the same test
     assert abs(train.generate(small_pair(1)[0], 5000).mean().item() - 3.0) > 1.0
 
