@@ -70,7 +70,7 @@ def test_ch02_checkers_do_not_let_the_reader_change_their_cases():
         p_data[(p_data == 0) & (p_g == 0)] = 0.5
         return p_data
 
-    assert ch02.check_optimal_discriminator(in_place) in (True, False)
+    assert ch02.check_optimal_discriminator(in_place) is True  # a right answer, even if it writes in place
     assert ch02.check_optimal_discriminator(ch02.optimal_discriminator) is True  # the cases are intact
 
 

@@ -1,5 +1,6 @@
 import pytest
 import torch
+from scipy import stats
 from torch import nn
 
 from ganlib import nets
@@ -32,13 +33,28 @@ def test_mlp_nets():
     assert nets.MLPGenerator(2, 2)(torch.randn(7, 2)).shape == (7, 2)
 
 
+def _dcgan_init_p_values(G):
+    """KS p-values of G's conv weights against N(0, 0.02²) and its batch-norm scales against N(1, 0.02²)."""
+    w = torch.cat([m.weight.detach().flatten() for m in G.modules() if isinstance(m, nn.ConvTranspose2d)])
+    bn = torch.cat([m.weight.detach() for m in G.modules() if isinstance(m, nn.BatchNorm2d)])
+    return (stats.kstest(w.double().numpy(), stats.norm(0, 0.02).cdf).pvalue,
+            stats.kstest(bn.double().numpy(), stats.norm(1, 0.02).cdf).pvalue)
+
+
 def test_init_dcgan_weights_statistics():
     torch.manual_seed(0)
     G = nets.init_dcgan_weights(nets.DCGANGenerator(64, width=32))
     w = torch.cat([m.weight.flatten() for m in G.modules() if isinstance(m, nn.ConvTranspose2d)])
     assert abs(w.mean().item()) < 1e-3 and w.std().item() == pytest.approx(0.02, rel=0.02)
+    # The scales: PyTorch's default batch-norm scale is exactly 1, so "mean ≈ 1" holds without
+    # init_dcgan_weights; the spread (0.02, not 0) and the shape of the law are what it adds.
     bn = torch.cat([m.weight for m in G.modules() if isinstance(m, nn.BatchNorm2d)])
-    assert bn.mean().item() == pytest.approx(1.0, abs=0.01)
+    assert bn.mean().item() == pytest.approx(1.0, abs=0.01) and 0.01 < bn.std().item() < 0.03
+    p_conv, p_bn = _dcgan_init_p_values(G)  # KS tests against SciPy's normal laws
+    assert p_conv > 1e-3 and p_bn > 1e-3, (p_conv, p_bn)
+    assert all((m.bias == 0).all() for m in G.modules() if isinstance(m, nn.BatchNorm2d))
+    torch.manual_seed(0)  # the same tests reject PyTorch's default init (uniform weights, unit scales)
+    assert max(_dcgan_init_p_values(nets.DCGANGenerator(64, width=32))) < 1e-6
 
 
 def test_bad_shapes_are_named():

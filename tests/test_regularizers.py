@@ -123,7 +123,8 @@ def test_clip_weights_bounds_large_and_keeps_small_parameters():
     torch.testing.assert_close(layer.bias, torch.tensor([0.01, -0.001]))
 
 
-def test_spectral_norm_makes_each_layer_one_lipschitz():
+def test_spectral_norm_divides_each_weight_matrix_by_its_sigma():
+    """σ_max of each (reshaped) weight becomes 1; what that means for the layer's slope: below."""
     torch.manual_seed(0)
     net = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.ConvTranspose2d(4, 2, 3), nn.Flatten(), nn.Linear(2 * 6 * 6, 1))
     before = spectral_norms(net)
@@ -139,6 +140,42 @@ def test_spectral_norm_makes_each_layer_one_lipschitz():
     after = spectral_norms(net)
     assert set(after) == set(before) == {"0", "2", "4"}
     assert all(s == pytest.approx(1.0, abs=1e-2) for s in after.values()), after
+
+
+def operator_norm(layer, shape, iters=100):
+    """max ‖L(v)‖ / ‖v‖ of the layer's linear part L(v) = layer(v) − layer(0), by power iteration on
+    LᵀL through autograd: the layer's Lipschitz constant, measured on the map, not read off its weight."""
+    v = torch.randn(*shape, generator=torch.Generator().manual_seed(0))
+    lin = lambda u: layer(u) - layer(torch.zeros_like(u))  # noqa: E731
+    for _ in range(iters):
+        u = v.requires_grad_(True)
+        (g,) = torch.autograd.grad(0.5 * lin(u).pow(2).sum(), u)  # LᵀL v
+        v = (g / g.norm()).detach()
+    return lin(v).norm().item()
+
+
+def test_what_spectral_norm_bounds_is_the_matrix_not_the_convolution():
+    """A normalised Linear layer is 1-Lipschitz; a normalised convolution is not in general:
+    σ of its reshaped kernel is 1, but the convolution reuses each input pixel in up to
+    ⌈k/s⌉² output positions, so its operator norm lies between 1 and ⌈k/s⌉ (Miyato et al.'s
+    normalisation, as torch implements it). Chapter 6's "every layer 1-Lipschitz" holds for
+    the Linear layers only."""
+    torch.manual_seed(0)
+    layers = {"linear": (nn.Linear(20, 7), (1, 20), 1),
+              "conv 3x3, stride 1": (nn.Conv2d(1, 8, 3, padding=1), (1, 1, 12, 12), 3),
+              "conv 4x4, stride 2": (nn.Conv2d(4, 8, 4, 2, 1), (1, 4, 12, 12), 2)}
+    norms = {}
+    for name, (layer, shape, reuse) in layers.items():
+        net = spectral_norm(nn.Sequential(layer)).train()
+        x = torch.randn(*shape)
+        for _ in range(50):  # converge the power iteration of σ
+            net(x)
+        net.eval()
+        assert spectral_norms(net)["0"] == pytest.approx(1.0, abs=1e-3)
+        norms[name] = operator_norm(net, shape)
+        assert 1 - 1e-3 <= norms[name] <= reuse + 1e-3, (name, norms[name])
+    assert norms["linear"] == pytest.approx(1.0, abs=1e-3), norms  # 1-Lipschitz
+    assert min(norms["conv 3x3, stride 1"], norms["conv 4x4, stride 2"]) > 1.1, norms  # not 1-Lipschitz
 
 
 # --- label smoothing and instance noise ------------------------------------------------
@@ -198,16 +235,59 @@ def test_errors_name_the_argument():
     ids=["wgan-gp", "one-sided-gp", "r1", "clipping"],
 )
 def test_train_gan_with_regularisers(hooks):
-    torch.manual_seed(0)
-    G, D = nets.MLPGenerator(1, 1, hidden=(8,)), nets.MLPDiscriminator(1, hidden=(8,))
-    real = 3 + 0.5 * torch.randn(256, 1)
-    cfg = train.TrainConfig(steps=5, z_dim=1, batch_size=32, loss="wasserstein", d_steps=2, log_every=1,
-                            optimizer="rmsprop", lr_d=1e-3, lr_g=1e-3)
-    history = train.train_gan(G, D, real, cfg, progress=False, **hooks)
+    def run(**kw):
+        torch.manual_seed(0)
+        G, D = nets.MLPGenerator(1, 1, hidden=(8,)), nets.MLPDiscriminator(1, hidden=(8,))
+        with torch.no_grad():  # a steep critic (‖∇D‖ > 1), so that the one-sided penalty is active too
+            for p in D.parameters():
+                p.mul_(3.0)
+        real = 3 + 0.5 * torch.randn(256, 1)
+        cfg = train.TrainConfig(steps=5, z_dim=1, batch_size=32, loss="wasserstein", d_steps=2, log_every=1,
+                                optimizer="rmsprop", lr_d=1e-3, lr_g=1e-3)
+        return D, train.train_gan(G, D, real, cfg, progress=False, **kw)
+
+    calls = []
+
+    def spy(name, hook):  # records every call of the hook, then does what it does
+        def wrapped(*args):
+            out = hook(*args)
+            calls.append((args[0], None if out is None or out is args[0] else out.item()))
+            return out
+        return {name: wrapped}
+
+    (name, hook), = hooks.items()
+    D, history = run(**spy(name, hook))
     assert len(history.log["d_loss"]) == 5
     assert all(math.isfinite(v) for key in ("d_loss", "g_loss", "grad_d") for v in history.log[key])
+    assert len(calls) == 5 * 2 and all(c is D for c, _ in calls)  # once per D step, on D itself
+    if name == "d_penalty":
+        assert max(v for _, v in calls) > 1e-3  # the penalty was not zero all along
+    D_plain, _ = run()  # the same run without the hook ends elsewhere: the hook acted on D
+    assert any(not torch.allclose(p, q) for p, q in zip(D.parameters(), D_plain.parameters()))
     if "after_d_step" in hooks:
         assert all(p.abs().max() <= 0.01 for p in D.parameters())
+
+
+@pytest.mark.parametrize("penalty", [gradient_penalty, r1_d_penalty(weight=1.0)], ids=["wgan-gp", "r1"])
+def test_d_penalty_is_added_to_the_discriminator_loss(penalty):
+    """One D step: the logged L_D with the penalty = L_D without it + the penalty's value."""
+    values = []
+
+    def recorded(D, real, fake):
+        value = penalty(D, real, fake)
+        values.append(value.item())
+        return value
+
+    logs = []
+    for d_penalty in (None, recorded):
+        torch.manual_seed(0)
+        G, D = nets.MLPGenerator(1, 1, hidden=(8,)), nets.MLPDiscriminator(1, hidden=(8,))
+        real = 3 + 0.5 * torch.randn(256, 1)
+        cfg = train.TrainConfig(steps=1, z_dim=1, batch_size=32, loss="wasserstein", log_every=1)
+        logs.append(train.train_gan(G, D, real, cfg, progress=False, d_penalty=d_penalty).log["d_loss"][0])
+    (value,) = values
+    assert value > 1e-3  # a penalty that matters
+    assert logs[1] == pytest.approx(logs[0] + value, rel=1e-5, abs=1e-6)
 
 
 def test_spectral_norms_only_reads():

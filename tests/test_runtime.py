@@ -31,8 +31,14 @@ def test_setup_seeds_torch_and_reports(capsys, monkeypatch):
 
 
 def test_device_override(monkeypatch):
+    # On a CPU-only machine "cpu" is what get_device() returns anyway; with a GPU present
+    # (made to look present here) only the override can make it "cpu".
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.delenv("GANLIB_DEVICE", raising=False)
+    assert ganlib.get_device() == torch.device("cuda")  # the default the override must beat
     monkeypatch.setenv("GANLIB_DEVICE", "cpu")
     assert ganlib.get_device() == torch.device("cpu")
+    assert ganlib.get_device("cpu") == torch.device("cpu")  # prefer= overrides as well
     with pytest.raises(ValueError, match="seed must be a non-negative int"):
         ganlib.seed_everything(-1)
 
@@ -57,5 +63,7 @@ def test_device_and_seed_arguments_are_checked(monkeypatch):
         ganlib.setup(device=0.5, verbose=False)
     with pytest.raises(TypeError, match="seed must be a non-negative int"):
         ganlib.setup("3", verbose=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # so that "cpu" is a choice, not the default
+    assert ganlib.setup(verbose=False).device == torch.device("cuda")
     assert ganlib.setup(device="cpu", verbose=False).device == torch.device("cpu")
     assert ganlib.get_device(torch.device("cpu")) == torch.device("cpu")

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from ganlib import nets, regularizers, train
+from ganlib import losses, nets, regularizers, train
 
 
 def gaussian_data(n=4000, mean=3.0, std=0.5, seed=0):
@@ -24,8 +24,11 @@ def test_learns_a_gaussian():
     cfg = train.TrainConfig(steps=1500, z_dim=1, batch_size=128, lr_g=2e-3, lr_d=2e-3)
     train.train_gan(G, D, gaussian_data(), cfg, progress=False)
     x = train.generate(G, 5000)
-    assert x.mean().item() == pytest.approx(3.0, abs=0.25)
-    assert x.std().item() == pytest.approx(0.5, abs=0.25)
+    assert x.mean().item() == pytest.approx(3.0, abs=0.1)  # 2.99-3.00 measured (seeds 0-2 of small_pair)
+    # The spread is NOT learned to within a tolerance that could tell: std 0.32, 0.27, 0.42 for
+    # seeds 0, 1, 2 against the data's 0.5 (KS test against N(3, 0.5²) rejects all three).
+    # What this checks is only that G neither collapsed (std -> 0) nor spread out.
+    assert 0.2 < x.std().item() < 0.75
     # and an untrained generator does not pass the same test
     assert abs(train.generate(small_pair(1)[0], 5000).mean().item() - 3.0) > 1.0
 
@@ -47,6 +50,21 @@ def test_history_and_k_discriminator_steps():
         assert torch.allclose(h.snapshots[-1][1], G(h.fixed_z), atol=1e-6)
     assert not torch.allclose(h.snapshots[0][1], h.snapshots[-1][1], atol=1e-4)  # G moved
     assert all(p.requires_grad for p in D.parameters())  # D is unfrozen after training
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_snapshots_of_a_gpu_run_are_on_the_cpu():
+    """On a CPU-only machine the check above holds whatever _snapshot does; here it can fail."""
+    G, D = (m.cuda() for m in small_pair())
+    cfg = train.TrainConfig(steps=4, z_dim=1, batch_size=32, snapshot_every=2, n_fixed=8)
+    h = train.train_gan(G, D, gaussian_data().cuda(), cfg, progress=False)
+    assert next(G.parameters()).is_cuda and h.fixed_z.is_cuda
+    assert [s for s, _ in h.snapshots] == [0, 2, 4]
+    for _, x in h.snapshots:
+        assert x.device.type == "cpu" and not x.requires_grad
+    with torch.no_grad():
+        G.eval()
+        torch.testing.assert_close(h.snapshots[-1][1], G(h.fixed_z).cpu())
 
 
 def test_nan_stops_with_the_loss_and_step():
@@ -165,17 +183,48 @@ class RecordingD(nn.Module):
         return self.lin(h).squeeze(1)
 
 
+def plain_loop(G, D, real, *, steps, z_dim, batch_size, seed=0, n_fixed=64, lr=2e-4, betas=(0.5, 0.999)):
+    """Algorithm 1 without any trick, written out by hand: one generator draws, in order, the
+    epoch's permutation, the fixed noise, then each step's z (a new permutation per epoch).
+    Returns the D losses of every step."""
+    rng = torch.Generator().manual_seed(seed)
+    order, pos = torch.randperm(len(real), generator=rng), 0
+    torch.randn(n_fixed, z_dim, generator=rng)  # the fixed noise of the snapshots
+    opt_g = torch.optim.Adam(G.parameters(), lr=lr, betas=betas)
+    opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=betas)
+    d_losses = []
+    for _ in range(steps):
+        if pos + batch_size > len(real):
+            order, pos = torch.randperm(len(real), generator=rng), 0
+        x, pos = real[order[pos : pos + batch_size]], pos + batch_size
+        fake = G(torch.randn(batch_size, z_dim, generator=rng))
+        loss_d = losses.d_loss("nonsaturating", D(x), D(fake.detach()))
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        D.requires_grad_(False)
+        loss_g = losses.g_loss("nonsaturating", D(fake))
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+        D.requires_grad_(True)
+        d_losses.append(loss_d.item())
+    return d_losses
+
+
 def test_defaults_leave_the_loop_unchanged():
-    """Switched-off tricks must not consume random numbers: the run is bit-identical."""
-    results = []
+    """Switched-off tricks must not consume random numbers: the run is bit-identical to the
+    plain loop written out by hand (the two configs below are equal: both spell the defaults)."""
+    G_ref, D_ref = small_pair()
+    ref_losses = plain_loop(G_ref, D_ref, gaussian_data(), steps=130, z_dim=1, batch_size=32)  # > 1 epoch
     for extra in ({}, {"label_smoothing": 0.0, "instance_noise": 0.0, "ema": 0.0}):
         G, D = small_pair()
-        cfg = train.TrainConfig(steps=30, z_dim=1, batch_size=32, **extra)
+        cfg = train.TrainConfig(steps=130, z_dim=1, batch_size=32, log_every=1, **extra)
         h = train.train_gan(G, D, gaussian_data(), cfg, progress=False)
-        results.append((h.log["d_loss"], [p.clone() for p in G.parameters()], h.G_ema))
-    assert results[0][0] == results[1][0]
-    assert all(torch.equal(a, b) for a, b in zip(results[0][1], results[1][1]))
-    assert results[0][2] is None
+        assert h.log["d_loss"] == ref_losses
+        assert all(torch.equal(a, b) for a, b in zip(G.parameters(), G_ref.parameters()))
+        assert all(torch.equal(a, b) for a, b in zip(D.parameters(), D_ref.parameters()))
+        assert h.G_ema is None
 
 
 def test_label_smoothing_is_the_one_sided_bce():
