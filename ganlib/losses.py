@@ -156,7 +156,7 @@ def lsgan_g_loss(fake_logits: Tensor) -> Tensor:
 
 
 def matching_aware_d_loss(real_logits: Tensor, fake_logits: Tensor, mismatch_logits: Tensor) -> Tensor:
-    r"""GAN-CLS's discriminator loss (Reed et al., 2016)   (chapter 8, "Must D see the condition?").
+    r"""GAN-CLS's discriminator loss (Reed et al., 2016)   (chapter 8, "Must D see the condition, and is seeing it enough?").
 
     .. math::
         L_D = -\mathbb{E}\log D(x, y) - \tfrac12 \mathbb{E}\log(1 - D(G(z, y), y))
@@ -192,7 +192,7 @@ def _class_ids(ids: Tensor, n: int, name: str) -> Tensor:
 
 
 def info_categorical_nll(code_logits: Tensor, codes: Tensor) -> Tensor:
-    r"""-E[log Q(c | x)] for a categorical code   (chapter 8, "InfoGAN").
+    r"""-E[log Q(c | x)] for a categorical code   (chapter 8, "Can a GAN find the condition on its own? InfoGAN").
 
     code_logits: Q's logits over the K values of the code, (N, K), on x = G(z, c);
     codes: the c that made each x, int64 (N,). The cross-entropy of Q's guess.
@@ -203,7 +203,7 @@ def info_categorical_nll(code_logits: Tensor, codes: Tensor) -> Tensor:
 
 
 def info_gaussian_nll(mean: Tensor, log_std: Tensor, codes: Tensor) -> Tensor:
-    r"""-E[log Q(c | x)] for continuous codes with a factored Gaussian Q   (chapter 8, "InfoGAN").
+    r"""-E[log Q(c | x)] for continuous codes with a factored Gaussian Q   (chapter 8, "Can a GAN find the condition on its own? InfoGAN").
 
     .. math::
         -\log Q(c \mid x) = \sum_j \Big[\log \sigma_j + \tfrac12 \Big(\frac{c_j - \mu_j}{\sigma_j}\Big)^2
@@ -237,7 +237,7 @@ def info_lower_bound(nll: Tensor, code_entropy: float) -> Tensor:
 def semi_supervised_d_loss(
     labelled_logits: Tensor, labels: Tensor, real_logits: Tensor, fake_logits: Tensor
 ) -> Tensor:
-    r"""The K-class discriminator of Salimans et al. (2016)   (chapter 8, "Semi-supervised GANs").
+    r"""The K-class discriminator of Salimans et al. (2016)   (chapter 8, "Is a GAN a semi-supervised learner?").
 
     D outputs K class logits :math:`l_1..l_K` and the fake class K+1 implicitly, with
     logit 0, so that :math:`D(x) = Z(x)/(Z(x) + 1)` with :math:`Z(x) = \sum_k e^{l_k(x)}`:

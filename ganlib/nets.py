@@ -653,7 +653,7 @@ class SemiSupervisedDiscriminator(nn.Module):
 
 
 class InfoGANDiscriminator(nn.Module):
-    r"""D and Q of InfoGAN (Chen et al., 2016) sharing one body   (chapter 8, "InfoGAN").
+    r"""D and Q of InfoGAN (Chen et al., 2016) sharing one body   (chapter 8, "Can a GAN find the condition on its own? InfoGAN").
 
     x (N, 1, 28, 28) → conv 4×4/2 (w) → LeakyReLU → conv 4×4/2 (2w) → BN → LeakyReLU →
     Linear (hidden) → BN → LeakyReLU = φ(x). Two heads read φ(x):
