@@ -90,3 +90,17 @@ def test_a_dangling_pointer_is_reported() -> None:
     assert dangling('(chapter 6, "Spectral normalisation")') == [
         'line 1: chapter 6 has no heading "Spectral normalisation"']
     assert dangling('(chapter 99, "Anything")') == ["line 1: chapter 99 is not in book/"]
+
+
+NOTE_POINTER = re.compile(r"\b(notes?|seeds?) \(?0\d\d\b")
+
+
+@pytest.mark.parametrize("notebook", sorted((ROOT / "book").glob("*.ipynb")), ids=lambda p: p.name)
+def test_sources_are_cited_by_name_not_by_file_number(notebook: Path) -> None:
+    # "notes 001" or "seed 000" means nothing to a reader: cite notes-qa, notes-overview,
+    # notes-hackmd, notes-ch07 or notes-ccm (book/references.bib) instead.
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    found = [m.group(0) for cell in nb["cells"] if cell["cell_type"] == "markdown"
+             for m in NOTE_POINTER.finditer("".join(cell["source"]))]
+    assert not found, found
+    assert NOTE_POINTER.search("as the notes (000) say") and NOTE_POINTER.search("seed 003")
