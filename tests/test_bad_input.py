@@ -497,6 +497,9 @@ case("regularizers.LazyR1", lambda: regularizers.LazyR1(1.0, 0), ValueError, "ev
 case("regularizers.LazyR1", lambda: regularizers.LazyR1(-1.0, 2), ValueError, "weight")
 case("train.sampling_mode", lambda: train.sampling_mode("G").__enter__(), TypeError, "G")
 case("train.sampling_mode", lambda: train.sampling_mode(G2(), "yes").__enter__(), TypeError, "train_mode")
+case("train.mlp_digit_gan", lambda: train.mlp_digit_gan(T(4, 1, 8, 8), steps=1), ValueError, "real")
+case("train.mlp_digit_gan", lambda: train.mlp_digit_gan(T(4, 1, 28, 28), steps=0), ValueError, "steps")
+case("train.mlp_digit_gan", lambda: train.mlp_digit_gan(T(4, 1, 28, 28), steps=1, seed=-1), ValueError, "seed")
 
 
 # --- chapter 11's text models ------------------------------------------------------------
@@ -570,6 +573,22 @@ case("nets.SemiSupervisedDiscriminator", lambda: nets.SemiSupervisedDiscriminato
      "input_noise")
 case("nets.InfoGANDiscriminator", lambda: nets.InfoGANDiscriminator(0), ValueError, "n_cat")
 case("nets.InfoGANDiscriminator", lambda: nets.InfoGANDiscriminator(10, 2, width=2.5), TypeError, "width")
+case("nets.split_label", lambda: nets.split_label(L([0, 30]), (10, 3)), ValueError, "y")
+case("nets.split_label", lambda: nets.split_label(T(3), (10, 3)), TypeError, "y")
+case("nets.split_label", lambda: nets.split_label(L([0, 1]), (10,)), ValueError, "label_factors")
+case("nets.join_label", lambda: nets.join_label([L([0]), L([3])], (10, 3)), ValueError, "parts[1]")
+case("nets.join_label", lambda: nets.join_label([L([0])], (10, 3)), ValueError, "parts")
+case("nets.join_label", lambda: nets.join_label([L([0]), L([0])], "ab"), TypeError, "label_factors")
+case("nets.FactorisedEmbedding", lambda: nets.FactorisedEmbedding((10, 1), 4), ValueError, "label_factors")
+case("nets.FactorisedEmbedding", lambda: nets.FactorisedEmbedding((10, 3), 0), ValueError, "dim")
+case("nets.DCGANGenerator", lambda: nets.DCGANGenerator(8, width=2, n_classes=10, label_factors=(10, 3)), ValueError,
+     "n_classes")
+case("nets.DCGANDiscriminator", lambda: nets.DCGANDiscriminator(width=2, label_factors=[10.0, 3]), TypeError,
+     "label_factors")
+case("conditional.colourise", lambda: conditional.colourise(T(2, 3, 4, 4), L([0, 1])), ValueError, "x")
+case("conditional.colourise", lambda: conditional.colourise(T(2, 1, 4, 4), L([0, 3])), ValueError, "colour")
+case("conditional.decolourise", lambda: conditional.decolourise(T(2, 1, 4, 4)), ValueError, "x")
+case("conditional.colour_of", lambda: conditional.colour_of(T(3, 4, 4)), ValueError, "x")
 case("conditional.wrong_labels", lambda: conditional.wrong_labels(L([0, 1]), 1), ValueError, "n_classes")
 case("conditional.wrong_labels", lambda: conditional.wrong_labels(T(2), 3), TypeError, "y")
 case("conditional.wrong_labels", lambda: conditional.wrong_labels(L([0, 5]), 3), ValueError, "y")
