@@ -26,6 +26,7 @@ from bad_input_sweep import names_argument  # tests/ is on sys.path under pytest
 from ganlib import (checks, classifier, data, divergences, games, losses, metrics, nets, plot, regularizers, runtime,
                     sampling, text, train, vae, widgets)
 from ganlib import conditional
+from ganlib import relations
 
 # Modules whose public API is covered here. Not covered: ganlib.bench (a command-line
 # benchmark, `python -m ganlib.bench`, not reader API) and ganlib.exercises (the exercise
@@ -33,6 +34,7 @@ from ganlib import conditional
 MODULES = (checks, classifier, data, divergences, games, losses, metrics, nets, plot, regularizers, runtime, sampling,
            text, train, vae, widgets)
 MODULES += (conditional,)  # chapter 8
+MODULES += (relations,)  # chapter 12
 
 # Public callables with nothing to validate (no arguments, or plain records).
 EXEMPT = {
@@ -622,6 +624,27 @@ case("conditional.train_semi_supervised", lambda: conditional.train_semi_supervi
     "x_unl")
 case("conditional.train_semi_supervised", lambda: conditional.train_semi_supervised(
     nets.SemiSupervisedDiscriminator(4, hidden=(4,)), img(4), L([0, 1, 2, 9]), steps=1), ValueError, "y_lab")
+
+# --- chapter 12: GANs among other ideas (ganlib.relations) -----------------------------
+_K3 = torch.zeros(3)
+case("relations.mixture_log_prob", lambda: relations.mixture_log_prob(T(4), _K3, torch.zeros(2), _K3), ValueError,
+     "means")
+case("relations.mixture_log_prob", lambda: relations.mixture_log_prob(np.zeros(4), _K3, _K3, _K3), TypeError, "x")
+case("relations.mixture_log_prob", lambda: relations.mixture_log_prob(T(4), torch.zeros(3, 1), _K3, _K3), ValueError,
+     "logits")
+case("relations.mixture_expectation", lambda: relations.mixture_expectation("f", _K3, _K3, _K3, T(8)), TypeError, "f")
+case("relations.mixture_expectation", lambda: relations.mixture_expectation(torch.sin, _K3, _K3, _K3, T(8, 2)),
+     ValueError, "z")
+case("relations.mixture_expectation", lambda: relations.mixture_expectation(torch.sin, _K3, _K3, T(3).long(), T(8)),
+     TypeError, "log_stds")
+case("relations.guided_cost_logit", lambda: relations.guided_cost_logit(T(5), T(4)), ValueError, "cost")
+case("relations.guided_cost_logit", lambda: relations.guided_cost_logit(T(5), np.zeros(5)), TypeError, "log_q")
+case("relations.nce_logit", lambda: relations.nce_logit(T(5), T(5), nu=0.0), ValueError, "nu")
+case("relations.nce_logit", lambda: relations.nce_logit(T(5), T(5), nu="1"), TypeError, "nu")
+case("relations.nce_logit", lambda: relations.nce_logit(T(5).long(), T(5)), TypeError, "log_model")
+case("relations.total_variance", lambda: relations.total_variance(T(1, 3)), ValueError, "grads")
+case("relations.total_variance", lambda: relations.total_variance(T(6)), ValueError, "grads")
+case("relations.total_variance", lambda: relations.total_variance(np.zeros((4, 2))), TypeError, "grads")
 
 
 def _flat_cases():
