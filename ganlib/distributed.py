@@ -90,6 +90,7 @@ def init_from_env(backend: str | None = None, *, device: str | None = None) -> D
 
     backend: ``"nccl"`` (GPUs) or ``"gloo"`` (CPUs; also works with GPUs); default:
     NCCL when the device is a GPU, else Gloo.
+
     device: ``"cpu"`` or ``"cuda"`` to override the choice (default: GPUs if present).
     """
     if backend is not None:

@@ -113,14 +113,15 @@ def forms(entry: Entry) -> set[str]:
     return {flat(f).strip() for f in found if f.strip()}
 
 
-def said_in(form: str, text: str) -> bool:
-    return re.search(rf"(?<![\w]){re.escape(form)}(?:s|es)?(?![\w])", flat(text)) is not None
+def said_in(form: str, flat_text: str) -> bool:
+    """Whether ``form`` (flattened) occurs as words, maybe plural, in a flattened text."""
+    return re.search(rf"(?<![\w]){re.escape(form)}(?:s|es)?(?![\w])", flat_text) is not None
 
 
 def unused_entries(entries: list[Entry], texts: dict[Path, str]) -> list[str]:
     """Names of the entries no page links and no chapter they name says."""
     linked = {t for path, text in texts.items() if path.name != "glossary.md" for t in role_targets(text)}
-    by_chapter = {chapter_number(p): t for p, t in texts.items() if chapter_number(p) is not None}
+    by_chapter = {chapter_number(p): flat(t) for p, t in texts.items() if chapter_number(p) is not None}
     unused = []
     for entry in entries:
         if any(key(n) in linked for n in entry.names):

@@ -16,7 +16,7 @@ from ganlib import data, distributed, nets, train
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--steps", type=int, default=2000)
-    p.add_argument("--batch-size", type=int, default=256, help="global batch")
+    p.add_argument("--batch-size", type=int, default=256)  # global batch
     p.add_argument("--width", type=int, default=64)
     p.add_argument("--checkpoint", default="dcgan_ddp.pt")
     args = p.parse_args(argv)
@@ -33,11 +33,12 @@ def main(argv=None):
     )
     history = distributed.train_gan_ddp(
         G, D, real, config, env,
-        sync_batchnorm=env.device.type == "cuda",  # SyncBatchNorm: GPUs only
+        sync_batchnorm=env.device.type == "cuda",  # GPUs only
         checkpoint=args.checkpoint,
     )
     if env.is_main:
-        for step, d, g in zip(*(history.log[k] for k in ("step", "d_loss", "g_loss"))):
+        log = history.log
+        for step, d, g in zip(log["step"], log["d_loss"], log["g_loss"]):
             print(f"step {step:6d}   L_D {d:.3f}   L_G {g:.3f}")
         print(f"{env.world_size} process(es), {history.seconds:.1f} s")
     distributed.cleanup(env)
