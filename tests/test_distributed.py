@@ -13,6 +13,9 @@ few steps on a toy 2-D task, and checks that
 Once with the non-saturating loss, once with the R1 gradient penalty, whose double
 backward passes through D's DDP wrapper. The comparison can fail: a single process on
 rank 0's half-batch alone ends far outside the tolerance.
+
+A third run shows the batch-norm trap: with per-rank batch statistics (SyncBatchNorm
+needs GPUs) the two ranks agree with each other but not with the one-process run.
 """
 
 from __future__ import annotations
@@ -30,12 +33,17 @@ from ganlib import data, distributed, losses, nets, regularizers, train
 WORLD = 2
 STEPS = 15
 CONFIG = dict(steps=STEPS, z_dim=2, batch_size=32, lr_g=1e-3, lr_d=1e-3, log_every=5, seed=3)
-PENALTIES = {"none": None, "r1": lambda: regularizers.r1_d_penalty(weight=1.0)}
+PENALTIES = {"none": None, "r1": lambda: regularizers.r1_d_penalty(weight=1.0), "bn": None}
 
 
-def models():
+def models(run: str = "none"):
     torch.manual_seed(0)
-    return nets.MLPGenerator(2, 2, hidden=(16,)), nets.MLPDiscriminator(2, hidden=(16,))
+    if run != "bn":
+        return nets.MLPGenerator(2, 2, hidden=(16,)), nets.MLPDiscriminator(2, hidden=(16,))
+    # "bn": D normalises with its batch's statistics (per rank under DDP on CPUs)
+    D = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.BatchNorm1d(16), torch.nn.LeakyReLU(0.2),
+                            torch.nn.Linear(16, 1))
+    return nets.MLPGenerator(2, 2, hidden=(16,)), D
 
 
 def dataset():
@@ -54,11 +62,12 @@ def worker(rank: int, port: int, out: str) -> None:
     torch.set_num_threads(1)
     env = distributed.init_from_env(device="cpu")
     try:
-        for penalty, make in PENALTIES.items():  # both runs in one launch: starting processes is slow
-            G, D = models()
+        for penalty, make in PENALTIES.items():  # all runs in one launch: starting processes is slow
+            G, D = models(penalty)
             real = distributed.shard(dataset(), env.rank, env.world_size)
             history = distributed.train_gan_ddp(G, D, real, train.TrainConfig(**CONFIG), env,
-                                                d_penalty=None if make is None else make(), progress=False)
+                                                d_penalty=None if make is None else make(), progress=False,
+                                                sync_batchnorm=False)
             torch.save({"G": G.state_dict(), "D": D.state_dict(), "log": history.log},
                        f"{out}/{penalty}_rank{rank}.pt")
     finally:
@@ -67,7 +76,7 @@ def worker(rank: int, port: int, out: str) -> None:
 
 def single_process(penalty: str, ranks=range(WORLD)):
     """The reference: one process, the global batch = the ranks' minibatches side by side."""
-    G, D = models()
+    G, D = models(penalty)
     full = dataset()
     local = CONFIG["batch_size"] // WORLD
     streams = []
@@ -101,7 +110,7 @@ def runs(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("penalty", list(PENALTIES))
+@pytest.mark.parametrize("penalty", ["none", "r1"])
 def test_two_ranks_equal_one_process_on_the_global_batch(runs, penalty):
     ranks = [torch.load(runs / f"{penalty}_rank{r}.pt") for r in range(WORLD)]
     for net in ("G", "D"):
@@ -115,9 +124,25 @@ def test_two_ranks_equal_one_process_on_the_global_batch(runs, penalty):
         diff = max_diff(ranks[0][net], ref)
         print(f"{penalty} {net}: max |DDP - one process| = {diff:.2e}")
         assert diff < tol, f"{net}: DDP vs one process on the global batch differ by {diff:.2e}"
-        moved = max_diff(ranks[0][net], models()[0 if net == "G" else 1].state_dict())
+        moved = max_diff(ranks[0][net], models(penalty)[0 if net == "G" else 1].state_dict())
         assert moved > 100 * tol, f"{net} barely trained ({moved:.1e}): the comparison would prove nothing"
 
     # The comparison can fail: one process on rank 0's half-batch only is far off.
     G_half, _ = single_process(penalty, ranks=[0])
     assert max_diff(ranks[0]["G"], G_half) > 100 * tol
+
+
+def test_per_rank_batch_norm_is_not_the_one_process_run(runs):
+    """The trap the appendix describes: with batch norm and per-rank statistics (no
+    SyncBatchNorm, which needs GPUs) the ranks still agree with each other, but no longer
+    with one process on the global batch."""
+    ranks = [torch.load(runs / f"bn_rank{r}.pt") for r in range(WORLD)]
+    for k in ranks[0]["D"]:
+        same = torch.equal(ranks[0]["D"][k], ranks[1]["D"][k])
+        # the weights agree; the running statistics are each rank's own since the last
+        # forward pass (DDP copies rank 0's buffers at the start of the next one)
+        assert same == ("running" not in k), f"D.{k}: equal on both ranks is {same}"
+    G_ref, D_ref = single_process("bn")
+    diff = max(max_diff(ranks[0]["G"], G_ref), max_diff(ranks[0]["D"], D_ref))
+    print(f"bn: max |DDP - one process| = {diff:.2e}")
+    assert diff > 100 * 1e-5, f"per-rank batch statistics changed nothing ({diff:.1e})"
