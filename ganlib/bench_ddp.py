@@ -60,7 +60,7 @@ def _worker(rank: int, world: int, port: int, threads: int, args: dict, out) -> 
         distributed.cleanup(env)
 
 
-def measure(world: int, threads: int, args: dict) -> float:
+def _measure(world: int, threads: int, args: dict) -> float:
     """Images per second (the median of the repeats) of ``world`` processes with ``threads`` threads each."""
     ctx = mp.get_context("spawn")
     out = ctx.SimpleQueue()
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> dict:
     result = {}
     for world in worlds:
         threads = max(1, a.threads // world)
-        result[world] = measure(world, threads, args)
+        result[world] = _measure(world, threads, args)
         print(f"  {world} process(es) x {threads} thread(s): {result[world]:8.1f} images/s   "
               f"speed-up {result[world] / result[worlds[0]]:.2f}")
     return result
