@@ -34,7 +34,7 @@ __all__ = [
 # `import ganlib` stays fast (matplotlib and scipy load only when a chapter needs them).
 _SUBMODULES = (
     "bench", "checks", "classifier", "conditional", "data", "divergences", "exercises", "games", "losses",
-    "metrics", "nets", "plot", "regularizers", "sampling", "text", "train", "vae", "widgets",
+    "metrics", "nets", "plot", "regularizers", "relations", "sampling", "text", "train", "vae", "widgets",
 )
 _SUBMODULES += ("distributed", "bench_ddp")  # the scaling appendix
 

@@ -147,6 +147,41 @@ def _log_losses(history: History, step: int, values: dict[str, Tensor]) -> None:
         history.log.setdefault(key, []).append(value)
 
 
+# --- two conditions at once: colour × digit ---------------------------------------------------
+
+COLOURS = ("red", "green", "blue")
+
+
+def colourise(x: Tensor, colour: Tensor) -> Tensor:
+    """Digits in colour: image i's ink in channel colour[i] only (0 red, 1 green, 2 blue), black elsewhere.
+
+    x: (N, 1, H, W) in [-1, 1] (background −1); colour: int64 (N,) in 0..2.
+    Returns (N, 3, H, W) in [-1, 1]. :func:`decolourise` undoes it.
+    """
+    x = checks.tensor(x, "x", dims=4, shape="(N, 1, H, W)")
+    if x.shape[1] != 1:
+        raise ValueError(f"x must be grey digits of shape (N, 1, H, W); got {tuple(x.shape)}")
+    colour = _check_ids(colour, len(x), "colour", len(COLOURS))
+    mask = F.one_hot(colour, len(COLOURS)).to(x)[:, :, None, None]  # (N, 3, 1, 1)
+    return mask * x + (1 - mask) * -1.0  # (N, 3, H, W)
+
+
+def decolourise(x: Tensor) -> Tensor:
+    """The grey digit of a colour image, (N, 3, H, W) → (N, 1, H, W): the brightest channel at each pixel."""
+    x = checks.tensor(x, "x", dims=4, shape="(N, 3, H, W)")
+    if x.shape[1] != 3:
+        raise ValueError(f"x must be colour images of shape (N, 3, H, W); got {tuple(x.shape)}")
+    return x.amax(1, keepdim=True)
+
+
+def colour_of(x: Tensor) -> Tensor:
+    """The dominant colour of each image, int64 (N,): the channel with the most ink (mean of x + 1)."""
+    x = checks.tensor(x, "x", dims=4, shape="(N, 3, H, W)")
+    if x.shape[1] != 3:
+        raise ValueError(f"x must be colour images of shape (N, 3, H, W); got {tuple(x.shape)}")
+    return (x + 1).mean((2, 3)).argmax(1)
+
+
 # --- InfoGAN ---------------------------------------------------------------------------------
 
 

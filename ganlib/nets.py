@@ -54,6 +54,82 @@ def _check_n_classes(n_classes: int) -> int:
     return checks.integer(n_classes, "n_classes", low=0, what="an int >= 0 (0: unconditional)")
 
 
+def _check_label_factors(label_factors: Sequence[int] | None, n_classes: int) -> tuple[int, ...] | None:
+    """None, or the sizes (k_1, ..., k_m) of a label's factors; then n_classes must be 0 or k_1 ⋯ k_m."""
+    if label_factors is None:
+        return None
+    what = "a tuple of at least two ints >= 2 (the number of values of each condition), e.g. (10, 3)"
+    if isinstance(label_factors, (str, bytes)) or not isinstance(label_factors, Sequence) or any(
+            isinstance(k, bool) or not isinstance(k, int) for k in label_factors):
+        raise TypeError(f"label_factors must be {what}; got {label_factors!r}")
+    factors = tuple(int(k) for k in label_factors)
+    if len(factors) < 2 or min(factors) < 2:
+        raise ValueError(f"label_factors must be {what}; got {factors}")
+    if n_classes not in (0, math.prod(factors)):
+        raise ValueError(f"n_classes must be 0 or the product of label_factors {factors} = {math.prod(factors)}; "
+                         f"got {n_classes}")
+    return factors
+
+
+def split_label(y: Tensor, label_factors: Sequence[int]) -> list[Tensor]:
+    """The factors (a_1, ..., a_m) of labels y = a_1 + k_1 a_2 + k_1 k_2 a_3 + ⋯, each (N,)   (chapter 8).
+
+    A label made of several conditions, e.g. digit a_1 ∈ 0..9 and colour a_2 ∈ 0..2 as
+    y = digit + 10 · colour, is one integer to the training loop and m small labels to a
+    factorised net (``label_factors=(10, 3)``). Inverse of :func:`join_label`.
+    """
+    factors = _check_label_factors(label_factors, 0)
+    if not isinstance(y, Tensor) or y.dtype != torch.long or y.dim() != 1:
+        got = f"{tuple(y.shape)} {y.dtype}" if isinstance(y, Tensor) else type(y).__name__
+        raise TypeError(f"y must be an int64 tensor of shape (N,); got {got}")
+    if len(y) and (int(y.min()) < 0 or int(y.max()) >= math.prod(factors)):
+        raise ValueError(f"y must hold labels in 0..{math.prod(factors) - 1}; got {int(y.min())}..{int(y.max())}")
+    parts = []
+    for k in factors:
+        parts.append(y % k)
+        y = torch.div(y, k, rounding_mode="floor")
+    return parts
+
+
+def join_label(parts: Sequence[Tensor], label_factors: Sequence[int]) -> Tensor:
+    """y = a_1 + k_1 a_2 + k_1 k_2 a_3 + ⋯ from the factors a_i ∈ 0..k_i − 1 (inverse of :func:`split_label`)."""
+    factors = _check_label_factors(label_factors, 0)
+    if len(parts) != len(factors):
+        raise ValueError(f"parts must hold one tensor per factor ({len(factors)}); got {len(parts)}")
+    y, scale = torch.zeros_like(parts[0]), 1
+    for i, (a, k) in enumerate(zip(parts, factors)):
+        if len(a) and (int(a.min()) < 0 or int(a.max()) >= k):
+            raise ValueError(f"parts[{i}] must hold values in 0..{k - 1}; got {int(a.min())}..{int(a.max())}")
+        y, scale = y + scale * a, scale * k
+    return y
+
+
+def _label_code(y: Tensor | None, n: int, n_classes: int, factors: tuple[int, ...] | None) -> Tensor:
+    """What a conditional G reads besides z: onehot(y), or [onehot(a_1), ..., onehot(a_m)] when factorised."""
+    code = one_hot_labels(y, n, n_classes)  # (N, K): also checks y
+    if factors is None:
+        return code
+    return torch.cat([nn.functional.one_hot(a, k) for a, k in zip(split_label(y, factors), factors)], 1).to(code)
+
+
+class FactorisedEmbedding(nn.Module):
+    """e_y = e¹_{a_1} + ⋯ + eᵐ_{a_m} for a label y made of factors (a_1, ..., a_m) (:func:`split_label`).
+
+    A projection discriminator with this embedding has one vector per *condition value*
+    (ten digits, three colours) instead of one per combination, so it can score a
+    combination it never saw in training (chapter 8, "Can G compose conditions it never saw together?").
+    """
+
+    def __init__(self, label_factors: Sequence[int], dim: int):
+        super().__init__()
+        self.label_factors = _check_label_factors(label_factors, 0)
+        self.tables = nn.ModuleList(nn.Embedding(k, checks.positive_int(dim, "dim")) for k in self.label_factors)
+
+    def forward(self, y: Tensor) -> Tensor:
+        parts = split_label(y, self.label_factors)
+        return sum(table(a) for table, a in zip(self.tables, parts))  # (N, dim)
+
+
 def _check_activation(activation: object, name: str = "activation") -> None:
     checks.function(activation, name, "a callable that makes a layer, e.g. nn.ReLU")
 
@@ -374,6 +450,9 @@ class DCGANGenerator(nn.Module):
       ×2 then a 3×3 conv). The first layer (z → start×start map) is always a transposed conv.
     * ``output_norm``: also normalise G's output layer, before tanh (the rules say don't).
     * ``n_classes = K > 0``: conditional, G(z, y) reads [z, onehot(y)] ∈ R^{z_dim + K}.
+    * ``label_factors = (k_1, ..., k_m)``: y is made of m conditions (:func:`split_label`) and
+      G reads [z, onehot(a_1), ..., onehot(a_m)] ∈ R^{z_dim + k_1 + ⋯ + k_m}; n_classes becomes
+      k_1 ⋯ k_m.
     * ``ref_size``: size of the fixed reference batch for ``norm="virtual"``: G keeps reference
       noise ``vbn_z`` (and labels ``vbn_y``) as buffers (saved with the state dict) and forwards
       them in front of z on every call, so each :class:`VirtualBatchNorm2d` sees the reference
@@ -391,6 +470,7 @@ class DCGANGenerator(nn.Module):
         upsample: str = "transposed",
         output_norm: bool = False,
         n_classes: int = 0,
+        label_factors: Sequence[int] | None = None,
         ref_size: int = 64,
     ):
         super().__init__()
@@ -401,6 +481,10 @@ class DCGANGenerator(nn.Module):
         self.norm = checks.choice(norm, "norm", NORMS)
         self.upsample = checks.choice(upsample, "upsample", ("transposed", "nearest"))
         self.n_classes = _check_n_classes(n_classes)
+        self.label_factors = _check_label_factors(label_factors, self.n_classes)
+        if self.label_factors:
+            self.n_classes = math.prod(self.label_factors)
+        code_dim = sum(self.label_factors) if self.label_factors else self.n_classes
         bias = norm == "none"  # a norm layer's shift makes a conv bias redundant
 
         def up(c_in: int, c_out: int, conv_bias: bool) -> list[nn.Module]:  # doubles H and W
@@ -413,7 +497,7 @@ class DCGANGenerator(nn.Module):
         else:
             start, widths = 4, [8 * width, 4 * width, 2 * width]
         layers: list[nn.Module] = [  # (N, z [+K], 1, 1) -> (N, widths[0], start, start)
-            nn.ConvTranspose2d(z_dim + self.n_classes, widths[0], start, 1, 0, bias=bias),
+            nn.ConvTranspose2d(z_dim + code_dim, widths[0], start, 1, 0, bias=bias),
             _norm2d(norm, widths[0], ref_size),
             nn.ReLU(True),
         ]
@@ -433,12 +517,13 @@ class DCGANGenerator(nn.Module):
         checks.batch(z, "z", (self.z_dim,))
         n_ref = 0
         if self.n_classes or y is not None:
-            onehot = one_hot_labels(y, len(z), self.n_classes).to(z)
-            z = torch.cat([z, onehot], dim=1)  # (N, z_dim + K)
+            code = _label_code(y, len(z), self.n_classes, self.label_factors).to(z)
+            z = torch.cat([z, code], dim=1)  # (N, z_dim + K)
         if self.norm == "virtual":
             ref = self.vbn_z.to(z)
             if self.n_classes:
-                ref = torch.cat([ref, nn.functional.one_hot(self.vbn_y, self.n_classes).to(z)], dim=1)
+                code = _label_code(self.vbn_y, len(ref), self.n_classes, self.label_factors).to(z)
+                ref = torch.cat([ref, code], dim=1)
             n_ref = len(ref)
             z = torch.cat([ref, z])  # (n_ref + N, z_dim [+K])
         return self.net(z[:, :, None, None])[n_ref:]  # (N, C, H, W) in [-1, 1]
@@ -461,6 +546,8 @@ class DCGANDiscriminator(nn.Module):
     * ``n_classes = K > 0``: conditional with a projection term (Miyato & Koyama, 2018):
       D(x, y) = w·φ(x) + b + e_y·φ(x), with φ(x) = :meth:`features` and a learned class
       embedding e_y (initialised at zero, so training starts from the unconditional D).
+    * ``label_factors = (k_1, ..., k_m)``: y is made of m conditions and e_y is a
+      :class:`FactorisedEmbedding`, one vector per condition value; n_classes becomes k_1 ⋯ k_m.
 
     :meth:`features` returns φ(x), the flattened feature map before the last layer, shape (N, F).
     """
@@ -476,6 +563,7 @@ class DCGANDiscriminator(nn.Module):
         input_norm: bool = False,
         activation: str = "leaky",
         n_classes: int = 0,
+        label_factors: Sequence[int] | None = None,
         ref_size: int = 64,
     ):
         super().__init__()
@@ -487,6 +575,9 @@ class DCGANDiscriminator(nn.Module):
         self.downsample = checks.choice(downsample, "downsample", ("stride", "maxpool", "avgpool"))
         checks.choice(activation, "activation", ("leaky", "relu"))
         self.n_classes = _check_n_classes(n_classes)
+        self.label_factors = _check_label_factors(label_factors, self.n_classes)
+        if self.label_factors:
+            self.n_classes = math.prod(self.label_factors)
         bias = norm == "none"
 
         def act() -> nn.Module:
@@ -509,9 +600,13 @@ class DCGANDiscriminator(nn.Module):
         layers.append(nn.Conv2d(widths[-1], 1, end, 1, 0))  # (N, 1, 1, 1): one logit, no sigmoid
         self.net = nn.Sequential(*layers)
         self.feature_dim = widths[-1] * end * end
-        if self.n_classes:
+        if self.label_factors:
+            self.embed = FactorisedEmbedding(self.label_factors, self.feature_dim)
+        elif self.n_classes:
             self.embed = nn.Embedding(self.n_classes, self.feature_dim)
-            nn.init.zeros_(self.embed.weight)
+        for table in self.modules() if self.n_classes else ():
+            if isinstance(table, nn.Embedding):
+                nn.init.zeros_(table.weight)
         self._uses_vbn = any(isinstance(m, VirtualBatchNorm2d) for m in self.net)
         if self._uses_vbn:
             self.register_buffer("vbn_x", torch.zeros(ref_size, channels, image_size, image_size))

@@ -676,3 +676,31 @@ def _load_checkpoint(path, G, D, opt_g, opt_d, rng, batches, history, config, G_
     history.snapshots = [(s, x.cpu()) for s, x in zip(state["snapshot_steps"], state["snapshot_samples"])]
     history.fixed_z = state["fixed_z"]
     return state["step"]
+
+
+# ---- the book's fully connected digit GAN (chapters 2 and 4) -----------------------------
+
+
+def mlp_digit_gan(real: Tensor, *, steps: int, latent: str = "normal", seed: int = 0, snapshot_every: int = 0,
+                  progress: bool = False) -> History:
+    """Train chapter 2's fully connected GAN on digits; return its History (``history.G``, ``history.D``).
+
+    G: z ∈ R^64 → 128 → 256 → 784 (ReLU, tanh output); D: 784 → 256 → 128 → logit
+    (LeakyReLU 0.2), both from :mod:`ganlib.nets`. Non-saturating loss, Adam with
+    learning rate 10⁻³ and β = (0.5, 0.999) for both, batches of 128; the network weights are drawn after ``torch.manual_seed(seed)``.
+    Chapter 2 ("Does the same recipe work on real data?") trains it; chapter 4 reuses it
+    to test whether real and generated digits are separable. real: (N, 1, 28, 28) in
+    [-1, 1] on the device to train on.
+    """
+    from . import nets  # nets does not import train; kept local so this file reads alone
+
+    real = checks.tensor(real, "real", dims=4, shape="(N, 1, 28, 28)")
+    if tuple(real.shape[1:]) != (1, 28, 28):
+        raise ValueError(f"real must be digits of shape (N, 1, 28, 28); got {tuple(real.shape)}")
+    seed = _int(seed, "seed", low=0)
+    torch.manual_seed(seed)
+    G = nets.MLPGenerator(64, (1, 28, 28), hidden=(128, 256), out_activation=nn.Tanh())
+    D = nets.MLPDiscriminator((1, 28, 28), hidden=(256, 128))
+    config = TrainConfig(steps=steps, z_dim=64, batch_size=128, lr_g=1e-3, lr_d=1e-3, latent=latent, seed=seed,
+                         snapshot_every=snapshot_every)
+    return train_gan(G.to(real.device), D.to(real.device), real, config, progress=progress)

@@ -26,6 +26,7 @@ from bad_input_sweep import names_argument  # tests/ is on sys.path under pytest
 from ganlib import (checks, classifier, data, divergences, games, losses, metrics, nets, plot, regularizers, runtime,
                     sampling, text, train, vae, widgets)
 from ganlib import conditional
+from ganlib import relations
 from ganlib import distributed
 
 # Modules whose public API is covered here. Not covered: ganlib.bench (a command-line
@@ -34,6 +35,7 @@ from ganlib import distributed
 MODULES = (checks, classifier, data, divergences, games, losses, metrics, nets, plot, regularizers, runtime, sampling,
            text, train, vae, widgets)
 MODULES += (conditional,)  # chapter 8
+MODULES += (relations,)  # chapter 12
 MODULES += (distributed,)  # the scaling appendix
 
 # Public callables with nothing to validate (no arguments, or plain records).
@@ -500,6 +502,9 @@ case("regularizers.LazyR1", lambda: regularizers.LazyR1(1.0, 0), ValueError, "ev
 case("regularizers.LazyR1", lambda: regularizers.LazyR1(-1.0, 2), ValueError, "weight")
 case("train.sampling_mode", lambda: train.sampling_mode("G").__enter__(), TypeError, "G")
 case("train.sampling_mode", lambda: train.sampling_mode(G2(), "yes").__enter__(), TypeError, "train_mode")
+case("train.mlp_digit_gan", lambda: train.mlp_digit_gan(T(4, 1, 8, 8), steps=1), ValueError, "real")
+case("train.mlp_digit_gan", lambda: train.mlp_digit_gan(T(4, 1, 28, 28), steps=0), ValueError, "steps")
+case("train.mlp_digit_gan", lambda: train.mlp_digit_gan(T(4, 1, 28, 28), steps=1, seed=-1), ValueError, "seed")
 
 
 # --- chapter 11's text models ------------------------------------------------------------
@@ -573,6 +578,22 @@ case("nets.SemiSupervisedDiscriminator", lambda: nets.SemiSupervisedDiscriminato
      "input_noise")
 case("nets.InfoGANDiscriminator", lambda: nets.InfoGANDiscriminator(0), ValueError, "n_cat")
 case("nets.InfoGANDiscriminator", lambda: nets.InfoGANDiscriminator(10, 2, width=2.5), TypeError, "width")
+case("nets.split_label", lambda: nets.split_label(L([0, 30]), (10, 3)), ValueError, "y")
+case("nets.split_label", lambda: nets.split_label(T(3), (10, 3)), TypeError, "y")
+case("nets.split_label", lambda: nets.split_label(L([0, 1]), (10,)), ValueError, "label_factors")
+case("nets.join_label", lambda: nets.join_label([L([0]), L([3])], (10, 3)), ValueError, "parts[1]")
+case("nets.join_label", lambda: nets.join_label([L([0])], (10, 3)), ValueError, "parts")
+case("nets.join_label", lambda: nets.join_label([L([0]), L([0])], "ab"), TypeError, "label_factors")
+case("nets.FactorisedEmbedding", lambda: nets.FactorisedEmbedding((10, 1), 4), ValueError, "label_factors")
+case("nets.FactorisedEmbedding", lambda: nets.FactorisedEmbedding((10, 3), 0), ValueError, "dim")
+case("nets.DCGANGenerator", lambda: nets.DCGANGenerator(8, width=2, n_classes=10, label_factors=(10, 3)), ValueError,
+     "n_classes")
+case("nets.DCGANDiscriminator", lambda: nets.DCGANDiscriminator(width=2, label_factors=[10.0, 3]), TypeError,
+     "label_factors")
+case("conditional.colourise", lambda: conditional.colourise(T(2, 3, 4, 4), L([0, 1])), ValueError, "x")
+case("conditional.colourise", lambda: conditional.colourise(T(2, 1, 4, 4), L([0, 3])), ValueError, "colour")
+case("conditional.decolourise", lambda: conditional.decolourise(T(2, 1, 4, 4)), ValueError, "x")
+case("conditional.colour_of", lambda: conditional.colour_of(T(3, 4, 4)), ValueError, "x")
 case("conditional.wrong_labels", lambda: conditional.wrong_labels(L([0, 1]), 1), ValueError, "n_classes")
 case("conditional.wrong_labels", lambda: conditional.wrong_labels(T(2), 3), TypeError, "y")
 case("conditional.wrong_labels", lambda: conditional.wrong_labels(L([0, 5]), 3), ValueError, "y")
@@ -606,6 +627,27 @@ case("conditional.train_semi_supervised", lambda: conditional.train_semi_supervi
     "x_unl")
 case("conditional.train_semi_supervised", lambda: conditional.train_semi_supervised(
     nets.SemiSupervisedDiscriminator(4, hidden=(4,)), img(4), L([0, 1, 2, 9]), steps=1), ValueError, "y_lab")
+
+# --- chapter 12: GANs among other ideas (ganlib.relations) -----------------------------
+_K3 = torch.zeros(3)
+case("relations.mixture_log_prob", lambda: relations.mixture_log_prob(T(4), _K3, torch.zeros(2), _K3), ValueError,
+     "means")
+case("relations.mixture_log_prob", lambda: relations.mixture_log_prob(np.zeros(4), _K3, _K3, _K3), TypeError, "x")
+case("relations.mixture_log_prob", lambda: relations.mixture_log_prob(T(4), torch.zeros(3, 1), _K3, _K3), ValueError,
+     "logits")
+case("relations.mixture_expectation", lambda: relations.mixture_expectation("f", _K3, _K3, _K3, T(8)), TypeError, "f")
+case("relations.mixture_expectation", lambda: relations.mixture_expectation(torch.sin, _K3, _K3, _K3, T(8, 2)),
+     ValueError, "z")
+case("relations.mixture_expectation", lambda: relations.mixture_expectation(torch.sin, _K3, _K3, T(3).long(), T(8)),
+     TypeError, "log_stds")
+case("relations.guided_cost_logit", lambda: relations.guided_cost_logit(T(5), T(4)), ValueError, "cost")
+case("relations.guided_cost_logit", lambda: relations.guided_cost_logit(T(5), np.zeros(5)), TypeError, "log_q")
+case("relations.nce_logit", lambda: relations.nce_logit(T(5), T(5), nu=0.0), ValueError, "nu")
+case("relations.nce_logit", lambda: relations.nce_logit(T(5), T(5), nu="1"), TypeError, "nu")
+case("relations.nce_logit", lambda: relations.nce_logit(T(5).long(), T(5)), TypeError, "log_model")
+case("relations.total_variance", lambda: relations.total_variance(T(1, 3)), ValueError, "grads")
+case("relations.total_variance", lambda: relations.total_variance(T(6)), ValueError, "grads")
+case("relations.total_variance", lambda: relations.total_variance(np.zeros((4, 2))), TypeError, "grads")
 
 
 # --- distributed (the scaling appendix) ------------------------------------------------------

@@ -245,3 +245,61 @@ def test_exercise_checkers_accept_ganlib_and_reject_a_blind_answer():
     assert not ch08.check_cluster_accuracy_3(lambda p, y: 1.0)
     for case in ch08._cluster_cases():  # the Hungarian expected values agree with brute force
         assert case.expected == pytest.approx(brute_force_cluster_accuracy(*case.args))
+
+
+# --- two conditions at once: factorised labels and coloured digits --------------------------
+
+
+def test_split_and_join_label_are_mixed_radix_inverses():
+    factors = (10, 3, 2)
+    y = torch.arange(60)
+    parts = nets.split_label(y, factors)
+    brute = [(a, b, c) for c in range(2) for b in range(3) for a in range(10)]  # y = a + 10 b + 30 c
+    assert [tuple(int(p[i]) for p in parts) for i in range(60)] == brute
+    assert torch.equal(nets.join_label(parts, factors), y)
+
+
+def test_factorised_generator_reads_one_one_hot_per_factor():
+    torch.manual_seed(0)
+    G = nets.DCGANGenerator(5, channels=3, width=2, label_factors=(10, 3)).eval()
+    plain = nets.DCGANGenerator(5 + 13, channels=3, width=2).eval()  # the same net, fed by hand
+    plain.load_state_dict(G.state_dict())
+    z, digit, colour = torch.randn(6, 5), torch.tensor([0, 7, 9, 2, 4, 7]), torch.tensor([0, 0, 2, 1, 2, 1])
+    y = digit + 10 * colour
+    by_hand = torch.cat([z, F.one_hot(digit, 10).float(), F.one_hot(colour, 3).float()], 1)
+    assert G.n_classes == 30
+    torch.testing.assert_close(G(z, y), plain(by_hand))
+
+
+def test_factorised_projection_sums_one_embedding_per_factor():
+    torch.manual_seed(0)
+    D = nets.init_dcgan_weights(nets.DCGANDiscriminator(channels=3, width=2, label_factors=(10, 3))).eval()
+    x, y = torch.randn(4, 3, 28, 28), torch.tensor([7, 17, 27, 3])
+    unconditional = D.net(x).flatten()
+    torch.testing.assert_close(D(x, y), unconditional)  # embeddings start at zero
+    for table in D.embed.tables:
+        torch.nn.init.normal_(table.weight)
+    e = D.embed.tables[0].weight[y % 10] + D.embed.tables[1].weight[y // 10]  # e_digit + e_colour
+    torch.testing.assert_close(D(x, y), unconditional + (e * D.features(x)).sum(1))
+    # a pair never seen still has a score made of trained parts: red 7 = e_7 + e_red
+    torch.testing.assert_close(D.embed(torch.tensor([7])), D.embed(torch.tensor([17])) - D.embed.tables[1].weight[1]
+                               + D.embed.tables[1].weight[0])
+
+
+def test_colourise_puts_the_ink_in_one_channel_and_decolourise_undoes_it():
+    x, _ = data.load_mnist("test")
+    x = x[:30]
+    colour = torch.arange(30) % 3
+    c = conditional.colourise(x, colour)
+    assert c.shape == (30, 3, 28, 28)
+    for i in range(30):
+        for ch in range(3):
+            expected = x[i, 0] if ch == colour[i] else torch.full((28, 28), -1.0)
+            torch.testing.assert_close(c[i, ch], expected)
+    torch.testing.assert_close(conditional.decolourise(c), x)
+    assert torch.equal(conditional.colour_of(c), colour)
+    # a grey digit (ink in every channel equally) has no single colour
+    grey = x[:3].expand(3, 3, 28, 28).clone()
+    grey[0, 1] -= 0.5  # dim the green and blue a little: red wins
+    grey[0, 2] -= 0.5
+    assert int(conditional.colour_of(grey)[0]) == 0

@@ -197,3 +197,26 @@ def test_ch07_keep_probability_expected_values_by_hand():
     assert (k[1].expected == 1.0).mean() == pytest.approx(0.1, abs=0.01)  # the top 10 % kept for sure
     assert np.isfinite(k[4].expected).all()
     np.testing.assert_allclose(k[4].expected, k[1].expected, rtol=1e-9)  # a shift of every logit changes nothing
+
+
+def test_ch12_expected_values_by_hand_and_against_ganlib_relations():
+    from ganlib import relations
+    from ganlib.exercises import ch12
+
+    nce = ch12._nce_cases()
+    np.testing.assert_allclose(nce[0].expected, 0.0, atol=1e-12)  # model = noise
+    # case 2: μ = 0.5, σ = 1, c = 0, noise N(0, 2²): log N(x; .5, 1) − log N(x; 0, 4), by hand
+    x = nce[1].args[0]
+    hand = -0.5 * (x - 0.5) ** 2 + 0.5 * (x / 2) ** 2 + math.log(2)
+    np.testing.assert_allclose(nce[1].expected, hand, rtol=1e-12)
+    # ganlib.relations.nce_logit on the same log-densities agrees
+    xs, mu, ls, c, s = nce[2].args
+    t = relations.nce_logit(torch.tensor(norm.logpdf(xs, mu, math.exp(ls)) + c), torch.tensor(norm.logpdf(xs, 0, s)))
+    np.testing.assert_allclose(t.numpy(), nce[2].expected, rtol=1e-12)
+    pg = ch12._pg_cases()
+    # N(0, 1), x = (0, 1, −1), r = (1, 2, .5), b = 0: ∂μ = mean(r x) = (2 − .5)/3 = 0.5,
+    # ∂λ = mean(r (x² − 1)) = (1·(−1) + 0 + 0)/3 = −1/3
+    assert pg[0].expected == pytest.approx([0.5, -1 / 3], rel=1e-12)
+    # with b = 1 the rewards become r − 1 = (0, 1, −.5)
+    r, xv = np.array([0.0, 1.0, -0.5]), np.array([0.0, 1.0, -1.0])
+    assert pg[1].expected == pytest.approx([np.mean(r * xv), np.mean(r * (xv**2 - 1))], rel=1e-12)

@@ -36,8 +36,6 @@ LONG_CELLS = {
     # 07_training_tricks.ipynb
     "ch07-017-s2": "one function (a training run), shown whole",
     "ch07-046-s2": "one function (a training run), shown whole",
-    "ch07-047-s2": "one loop: the recipe trained and scored on each toy set",
-    "ch07-050-s2": "the chapter's claim checks on the recipe, asserted together",
     "ch07-053": "the Try-it function behind a widget, shown whole",
 }
 

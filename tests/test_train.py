@@ -582,3 +582,18 @@ def test_a_diverged_run_writes_no_checkpoint(tmp_path):
     with pytest.raises(FloatingPointError, match=r"at step 3 \(seen at step 4\)"):
         train.train_gan(G, NaNAtCall(7), gaussian_data(), cfg, checkpoint=tmp_path / "c.pt", progress=False)
     assert not (tmp_path / "c.pt").exists()
+
+
+def test_mlp_digit_gan_is_chapter_twos_network_and_reproducible():
+    x = torch.rand(256, 1, 28, 28) * 2 - 1
+    a = train.mlp_digit_gan(x, steps=3, seed=1)
+    b = train.mlp_digit_gan(x, steps=3, seed=1)
+    c = train.mlp_digit_gan(x, steps=3, seed=2)
+    widths = [m.out_features for m in a.G.modules() if isinstance(m, torch.nn.Linear)]
+    assert widths == [128, 256, 784]
+    assert [m.out_features for m in a.D.modules() if isinstance(m, torch.nn.Linear)] == [256, 128, 1]
+    pa, pb, pc = (torch.cat([p.flatten() for p in h.G.parameters()]) for h in (a, b, c))
+    assert torch.equal(pa, pb) and not torch.equal(pa, pc)
+    z = torch.randn(5, 64)
+    out = a.G(z)
+    assert out.shape == (5, 1, 28, 28) and out.abs().max() <= 1  # tanh output
