@@ -302,7 +302,7 @@ def _softplus(v: Tensor) -> Tensor:
     return torch.nn.functional.softplus(v)
 
 
-# Nowozin, Cseke & Tomioka (2016): the generators f, their conjugates f* and output activations g_f.
+#: Nowozin, Cseke & Tomioka (2016): the generators f, their conjugates f* and output activations g_f.
 F_DIVERGENCES: dict[str, FDivergence] = {
     # KL(P ‖ Q): f(u) = u log u
     "kl": FDivergence(
