@@ -36,6 +36,7 @@ _SUBMODULES = (
     "bench", "checks", "classifier", "conditional", "data", "divergences", "exercises", "games", "losses",
     "metrics", "nets", "plot", "regularizers", "relations", "sampling", "text", "train", "vae", "widgets",
 )
+_SUBMODULES += ("distributed", "bench_ddp")  # the scaling appendix
 
 
 def __getattr__(name: str):

@@ -31,6 +31,7 @@ from .runtime import get_device, seed_everything
 
 
 def make_models(z_dim: int, width: int, device: torch.device, seed: int) -> tuple[nn.Module, nn.Module]:
+    """The DCGAN pair (G, D) of :mod:`ganlib.nets`, DCGAN-initialised from ``seed``, on ``device``."""
     seed_everything(seed)
     G = nets.init_dcgan_weights(nets.DCGANGenerator(z_dim, width=width)).to(device)
     D = nets.init_dcgan_weights(nets.DCGANDiscriminator(width=width)).to(device)
@@ -101,6 +102,7 @@ def run_reference(images: torch.Tensor, *, steps: int, batch_size: int, z_dim: i
 
 
 def main(argv: list[str] | None = None) -> dict:
+    """The command line: run both loops, print steps/s, return the medians and their ratio."""
     parser = argparse.ArgumentParser(prog="python -m ganlib.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
     parser.add_argument("--steps", type=int, default=None, help="timed steps per run (default: 40 on CPU, 400 on GPU)")

@@ -245,7 +245,7 @@ def tensor(
 
 
 def batch(x: object, name: str, shape: Sequence[int], *, nonempty: bool = False) -> Tensor:
-    """A float batch of shape (N, *shape): type, dtype and shape checked (metadata only).
+    """A float batch of shape ``(N, *shape)``: type, dtype and shape checked (metadata only).
 
     TypeError for a non-tensor or a non-float tensor, ValueError for another shape (and
     for N = 0 when ``nonempty``). The message shows the expected shape, e.g. (N, 1, 28, 28).

@@ -160,12 +160,14 @@ def load_mnist(
     """MNIST digits as ``(images, labels)``: float32 (N, 1, 28, 28) in [-1, 1], int64 (N,).
 
     split:  ``"train"`` or ``"test"``.
+
     source: ``"shipped"``: the 10 000 digits that come with the book, split 8 000 / 2 000
             by class (``data/mnist10k.npz``);
             ``"torchvision"``: the full 60 000 / 10 000, downloaded by torchvision into
             ``data_dir()/"torchvision"``; if torchvision is missing or the download
             fails, says so and returns the shipped digits;
             ``"auto"``: torchvision in the ``long`` profile (a GPU), else shipped.
+
     device: where the tensors go (default: the CPU).
     """
     checks.choice(split, "split", SPLITS)

@@ -4,18 +4,18 @@ A GAN's generator is trained to make :math:`p_g` close to :math:`p_\text{data}`,
 *which* notion of "close" the game optimises decides what the generator does. This
 module holds the candidates, each as a pure function of two distributions:
 
-==========================  ======================================================================
-function                    formula (natural logarithms: results are in nats)
-==========================  ======================================================================
-:func:`kl`                  :math:`\mathrm{KL}(p\,\Vert\,q) = \sum_x p(x)\log\frac{p(x)}{q(x)}`
-:func:`reverse_kl`          :math:`\mathrm{KL}(q\,\Vert\,p)`
-:func:`js`                  :math:`\mathrm{JS}(p\,\Vert\,q) = \tfrac12\mathrm{KL}(p\,\Vert\,m) + \tfrac12\mathrm{KL}(q\,\Vert\,m)`, :math:`m = \tfrac12(p+q)`
-:func:`total_variation`     :math:`\mathrm{TV}(p, q) = \tfrac12\sum_x |p(x) - q(x)|`
-:func:`wasserstein1`        :math:`W_1 = \int_0^1 |F_P^{-1}(u) - F_Q^{-1}(u)|\,du` for two 1-D samples
-:func:`wasserstein_discrete`  :math:`W_p = \big(\min_{\gamma\in\Pi(a,b)} \sum_{ij}\gamma_{ij}\lVert x_i - y_j\rVert^p\big)^{1/p}`
-:func:`f_divergence`        :math:`D_f(p\,\Vert\,q) = \sum_x q(x)\, f\big(p(x)/q(x)\big)`
+=============================  ======================================================================
+function                       formula (natural logarithms: results are in nats)
+=============================  ======================================================================
+:func:`kl`                     :math:`\mathrm{KL}(p\,\Vert\,q) = \sum_x p(x)\log\frac{p(x)}{q(x)}`
+:func:`reverse_kl`             :math:`\mathrm{KL}(q\,\Vert\,p)`
+:func:`js`                     :math:`\mathrm{JS}(p\,\Vert\,q) = \tfrac12\mathrm{KL}(p\,\Vert\,m) + \tfrac12\mathrm{KL}(q\,\Vert\,m)`, :math:`m = \tfrac12(p+q)`
+:func:`total_variation`        :math:`\mathrm{TV}(p, q) = \tfrac12\sum_x |p(x) - q(x)|`
+:func:`wasserstein1`           :math:`W_1 = \int_0^1 |F_P^{-1}(u) - F_Q^{-1}(u)|\,du` for two 1-D samples
+:func:`wasserstein_discrete`   :math:`W_p = \big(\min_{\gamma\in\Pi(a,b)} \sum_{ij}\gamma_{ij}\lVert x_i - y_j\rVert^p\big)^{1/p}`
+:func:`f_divergence`           :math:`D_f(p\,\Vert\,q) = \sum_x q(x)\, f\big(p(x)/q(x)\big)`
 :func:`optimal_discriminator`  :math:`D^*(x) = p_\text{data}(x) / (p_\text{data}(x) + p_g(x))`
-==========================  ======================================================================
+=============================  ======================================================================
 
 The discrete functions take probability vectors (NumPy arrays, torch tensors or lists
 of the same shape, non-negative, summing to 1) and return a Python float. They follow
@@ -149,7 +149,7 @@ def js(p: Any, q: Any) -> float:
 
 
 def total_variation(p: Any, q: Any) -> float:
-    r"""TV(p, q) = ½ Σ_x |p(x) − q(x)| = max_A |P(A) − Q(A)|, between 0 and 1   (chapter 4).
+    r"""``TV(p, q) = ½ Σ_x |p(x) − q(x)| = max_A |P(A) − Q(A)|``, between 0 and 1   (chapter 4).
 
     p, q: probability vectors of the same shape.
     """
@@ -182,11 +182,11 @@ def wasserstein1(x: Any, y: Any) -> float:
     See chapter 4, "In one dimension: the area between the CDFs".
 
     In one dimension the optimal transport is monotone: the i-th smallest point of one
-    sample goes to the i-th smallest of the other. With the quantile functions F⁻¹,
+    sample goes to the i-th smallest of the other. With the quantile functions F⁻¹, ::
 
         W₁(P, Q) = ∫₀¹ |F_P⁻¹(u) − F_Q⁻¹(u)| du = ∫ |F_P(t) − F_Q(t)| dt,
 
-    which for samples of equal size n is (1/n) Σ_i |x_(i) − y_(i)| (sorted samples).
+    which for samples of equal size n is ``(1/n) Σ_i |x_(i) − y_(i)|`` (sorted samples).
     For sizes n ≠ m both quantile functions are step functions, constant between the
     breakpoints {i/n} ∪ {j/m}; the integral is a sum over those intervals.
     x, y: samples of shape (n,) or (n, 1) and (m,) or (m, 1); arrays or tensors.
@@ -279,10 +279,12 @@ class FDivergence:
     f:          the generator, convex on u >= 0 with f(1) = 0.
     f_prime:    f'(u); the optimal f-GAN critic is T*(x) = f'(p(x)/q(x)).
     conjugate:  f*(t) = sup_u (u t − f(u)), finite on the domain of f*.
+
     activation: g_f, mapping a network's raw output v ∈ ℝ into the domain of f*:
                 the critic is T(x) = g_f(V(x)) (f-GAN).
     slope_at_infinity: f'(∞) = lim_{u→∞} f(u)/u, the weight of the mass of P where
                 q = 0 (+inf for KL: such mass makes the divergence infinite).
+
     latex:      (f, f*, g_f) as LaTeX, for tables.
     All functions act elementwise on torch tensors (use float64 for exact sums).
     """
@@ -300,7 +302,7 @@ def _softplus(v: Tensor) -> Tensor:
     return torch.nn.functional.softplus(v)
 
 
-# Nowozin, Cseke & Tomioka (2016): the generators f, their conjugates f* and output activations g_f.
+#: Nowozin, Cseke & Tomioka (2016): the generators f, their conjugates f* and output activations g_f.
 F_DIVERGENCES: dict[str, FDivergence] = {
     # KL(P ‖ Q): f(u) = u log u
     "kl": FDivergence(

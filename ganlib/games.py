@@ -170,7 +170,7 @@ def vector_field(
     Without regulariser, v = (-ψ f'(ψθ), θ f'(ψθ)). ``reg`` changes D's objective:
 
     * ``"r1"``: D maximises L - (γ/2)ψ², so dψ gains -γψ;
-    * ``"gp"``: D maximises L - γ(|ψ| - 1)², so dψ gains -2γ(|ψ| - 1) sign(ψ);
+    * ``"gp"``: D maximises ``L - γ(|ψ| - 1)²``, so dψ gains ``-2γ(|ψ| - 1) sign(ψ)``;
     * ``"instance_noise"``: both players follow the smoothed L_σ of :func:`objective`,
       dθ = -ψ E[f'(ψ(θ+ε))],  dψ = E[(θ+ε) f'(ψ(θ+ε))] - E[ε f'(-ψε)],  ε ~ N(0, σ²),
       computed by Gauss–Hermite quadrature (σ = ``noise_std``).

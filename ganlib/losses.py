@@ -18,13 +18,13 @@ The discriminator *minimises* :math:`-V`, which is the binary cross-entropy of
 real-vs-fake classification. The generator can use one of three costs that share
 the same fixed point but differ in their gradients (Goodfellow, 2016, §3.2):
 
-==================  ==========================================  ====================
-kind                generator cost :math:`J^{(G)}`                gradient when D wins
-==================  ==========================================  ====================
-``minimax``         :math:`\mathbb{E}_z \log(1 - D(G(z)))`        vanishes (saturates)
-``nonsaturating``   :math:`-\mathbb{E}_z \log D(G(z))`            large
-``maxlikelihood``   :math:`-\mathbb{E}_z \exp(\sigma^{-1}(D(G(z))))`  dominated by few samples
-==================  ==========================================  ====================
+=================  ================================================  ========================
+kind               generator cost :math:`J^{(G)}`                    gradient when D wins
+=================  ================================================  ========================
+``minimax``        :math:`\mathbb{E}_z \log(1 - D(G(z)))`            vanishes (saturates)
+``nonsaturating``  :math:`-\mathbb{E}_z \log D(G(z))`                large
+``maxlikelihood``  :math:`-\mathbb{E}_z \exp(\sigma^{-1}(D(G(z))))`  dominated by few samples
+=================  ================================================  ========================
 
 Later chapters add the Wasserstein critic (chapter 6), the hinge loss (Lim & Ye,
 2017; Miyato et al., 2018) and least squares (Mao et al., 2017). All take the
@@ -46,6 +46,7 @@ from torch import Tensor
 
 from . import checks
 
+#: The loss kinds that D and G both accept (``maxlikelihood`` is G's alone).
 KINDS = ("minimax", "nonsaturating", "wasserstein", "hinge", "lsgan")
 G_ONLY_KINDS = ("maxlikelihood",)
 

@@ -51,7 +51,7 @@ FAKE_COLOR = "#d55e00"  # vermillion (Okabe-Ito): the generator's samples, drawn
 CENTER_COLOR = "#1a1a1a"  # the mode centres of a toy mixture
 PANEL_SIZE = (4.2, 3.6)  # inches; one panel at 100 dpi is 420 x 360 pixels
 
-# rcParams used while a ganlib figure is made (see `_styled`); a white page, no chart junk.
+#: rcParams used while a ganlib figure is made (see `_styled`); a white page, no chart junk.
 STYLE: dict[str, Any] = {
     "figure.figsize": PANEL_SIZE,
     "figure.dpi": 100,

@@ -123,8 +123,10 @@ def gradient_penalty(
     critic: f, maps (N, ...) to (N,) or (N, 1).
     real, fake: x and x̃, the same shape (N, ...).
     weight: λ (10 in the paper).   target: the norm asked for (1).
+
     one_sided: penalise only norms above the target, λ E[max(0, ‖∇f‖ − 1)²]
         (Petzka et al., 2018): a Lipschitz constraint, not an equality.
+
     generator: for ε, to make the penalty reproducible.
 
     The checks read only types and shapes (no GPU sync): NaN in the samples gives a NaN penalty.

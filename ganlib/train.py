@@ -364,12 +364,17 @@ def train_gan(
     """Train G against D on the rows of ``real`` and return the :class:`History`.
 
     real: the training set, shape (N, ...) — moved to G's device once and batched there.
+
     checkpoint: a file path; if it exists the run resumes from it, and it is rewritten
         every ``config.checkpoint_every`` steps and at the end.
+
     callback(step, history): called at every logging step (for live plots, early stops).
+
     d_penalty(D, real, fake): a term added to D's loss (e.g. a gradient penalty, chapter 6). If it
         has ``state_dict``/``load_state_dict`` (lazy R1 counts its calls), that state is checkpointed.
+
     after_d_step(D): called after each D update (e.g. weight clipping, chapter 6).
+
     labels: class labels (N,) of the rows of ``real``, for conditional nets (n_classes > 0):
         G(z, y) and D(x, y) are called with y the labels of the real minibatch, so the
         fake batch has the data's class frequencies. Snapshots cycle through the classes.
@@ -543,6 +548,7 @@ def generate(G: nn.Module, n: int, *, z_dim: int | None = None, latent: str = "n
     """n samples G(z), z ~ p_z, computed in batches and returned on the CPU.
 
     labels: for a conditional G, the class of each sample, shape (n,).
+
     train_mode: False (the default) samples with G in eval mode, so batch norm uses its
         running statistics and sampling leaves G unchanged; True samples in training mode
         (each batch normalised with its own statistics, running statistics updated), as

@@ -44,7 +44,7 @@ The alternative, ``likelihood="gaussian"``,
 data (the toy sets of chapter 3); its :math:`s` is learned (one per dimension) or fixed,
 and a fixed :math:`s` weighs the squared error by :math:`1/(2s^2)` against the KL term.
 
-Shapes: a batch ``x`` is ``(N, *in_shape)``; codes are ``(N, z_dim)``; per-sample
+Shapes: a batch ``x`` is ````(N, *in_shape)````; codes are ``(N, z_dim)``; per-sample
 quantities are ``(N,)``. Everything runs on the model's device.
 
 Bad input: every function and model checks the type, float dtype and shape of its
@@ -81,7 +81,7 @@ DIGIT_SHAPE = (1, 28, 28)
 
 
 def _check_batch(x: Tensor, in_shape: tuple[int, ...], name: str = "x") -> Tensor:
-    """A float batch (N, *in_shape) with N >= 1 (metadata only)."""
+    """A float batch ``(N, *in_shape)`` with N >= 1 (metadata only)."""
     return checks.batch(x, name, in_shape, nonempty=True)
 
 
@@ -161,7 +161,7 @@ def bernoulli_log_likelihood(x: Tensor, logits: Tensor) -> Tensor:
     r"""log p(x | z) = Σ_j y_j log σ(ℓ_j) + (1 − y_j) log(1 − σ(ℓ_j)), y = (x + 1)/2, per sample.
 
     x: data in [-1, 1], shape (N, ...); logits ℓ: the decoder's output, same shape. Computed
-    as −BCE-with-logits (softplus inside: stable for large |ℓ|). Returns (N,).
+    as −BCE-with-logits (softplus inside: stable for large ``|ℓ|``). Returns (N,).
 
     Refuses x outside [-1, 1] (e.g. raw pixels in [0, 255]): that check reads x's values
     (one host sync). NaN in the logits gives NaN out.
@@ -216,17 +216,17 @@ class Autoencoder(nn.Module):
         self.decoder = _mlp(self.z_dim, hidden[::-1], n_in)
 
     def encode(self, x: Tensor) -> Tensor:
-        """z = e(x): (N, *in_shape) → (N, z_dim)."""
+        """z = e(x): ``(N, *in_shape)`` → (N, z_dim)."""
         _check_batch(x, self.in_shape)
         return self.encoder(x.flatten(1))
 
     def logits(self, z: Tensor) -> Tensor:
-        """ℓ = d(z): (N, z_dim) → (N, *in_shape), one logit per pixel."""
+        """ℓ = d(z): (N, z_dim) → ``(N, *in_shape)``, one logit per pixel."""
         _check_batch(z, (self.z_dim,), "z")
         return self.decoder(z).view(len(z), *self.in_shape)
 
     def decode(self, z: Tensor) -> Tensor:
-        """x̂ = 2σ(d(z)) − 1, in [-1, 1]: (N, z_dim) → (N, *in_shape)."""
+        """x̂ = 2σ(d(z)) − 1, in [-1, 1]: (N, z_dim) → ``(N, *in_shape)``."""
         return 2 * torch.sigmoid(self.logits(z)) - 1
 
     def forward(self, x: Tensor) -> Tensor:
@@ -238,7 +238,7 @@ class VAE(nn.Module):
 
     Encoder: x ↦ (μ, log σ²) = split(MLP(x)), i.e. q(z | x) = N(μ, diag σ²), shape (N, z_dim) each.
     Decoder: z ↦ the parameters of p(x | z): logits (``"bernoulli"``) or means (``"gaussian"``),
-    shape (N, *in_shape). For ``"gaussian"``, ``sigma=None`` learns log s (one per data
+    shape ``(N, *in_shape)``. For ``"gaussian"``, ``sigma=None`` learns log s (one per data
     dimension); a number fixes s. ``hidden=()`` makes both maps linear.
     """
 
@@ -265,22 +265,22 @@ class VAE(nn.Module):
                 self.register_buffer("log_sigma", log_s)  # fixed
 
     def encode(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        """(μ, log σ²) of q(z | x): (N, *in_shape) → (N, z_dim), (N, z_dim)."""
+        """(μ, log σ²) of q(z | x): ``(N, *in_shape)`` → (N, z_dim), (N, z_dim)."""
         _check_batch(x, self.in_shape)
         mu, logvar = self.encoder(x.flatten(1)).chunk(2, dim=1)
         return mu, logvar
 
     def decode(self, z: Tensor) -> Tensor:
-        """The parameters of p(x | z), logits or means: (N, z_dim) → (N, *in_shape)."""
+        """The parameters of p(x | z), logits or means: (N, z_dim) → ``(N, *in_shape)``."""
         _check_batch(z, (self.z_dim,), "z")
         return self.decoder(z).view(len(z), *self.in_shape)
 
     def log_px_given_z(self, x: Tensor, z: Tensor) -> Tensor:
-        """log p(x | z) per sample: x (N, *in_shape), z (N, z_dim) → (N,)."""
+        """log p(x | z) per sample: x ``(N, *in_shape)``, z (N, z_dim) → (N,)."""
         return self.log_px_given_params(x, self.decode(z))
 
     def log_px_given_params(self, x: Tensor, params: Tensor) -> Tensor:
-        """log p(x | z) from the decoder's output (logits or means) at z: both (N, *in_shape) → (N,)."""
+        """log p(x | z) from the decoder's output (logits or means) at z: both ``(N, *in_shape)`` → (N,)."""
         if self.likelihood == "bernoulli":
             return bernoulli_log_likelihood(x, params)
         return gaussian_log_likelihood(x, params, self.log_sigma)
@@ -323,7 +323,7 @@ def elbo(vae: VAE, x: Tensor, *, generator: torch.Generator | None = None) -> El
 
     The expectation is estimated with one reparameterised draw z = μ + σ ⊙ ε (unbiased, and
     differentiable in the encoder's and the decoder's parameters); the KL is exact
-    (:func:`gaussian_kl`). x: (N, *in_shape). Returns :class:`ElboTerms`, each (N,).
+    (:func:`gaussian_kl`). x: ``(N, *in_shape)``. Returns :class:`ElboTerms`, each (N,).
     """
     checks.module(vae, "vae")
     checks.generator(generator)
@@ -339,7 +339,7 @@ def iwae_bound(vae: VAE, x: Tensor, k: int, *, generator: torch.Generator | None
 
     Burda, Grosse & Salakhutdinov (2016): E[IWAE_1] = ELBO ≤ E[IWAE_k] ≤ E[IWAE_{k+1}] ≤ log p(x),
     and IWAE_k → log p(x) as k → ∞. Differentiable (usable as a training objective).
-    x: (N, *in_shape). Returns (N,); memory grows as k·N decoder passes.
+    x: ``(N, *in_shape)``. Returns (N,); memory grows as k·N decoder passes.
     """
     checks.module(vae, "vae")
     k = _positive_int(k, "k")
@@ -499,7 +499,7 @@ def train_autoencoder(ae: Autoencoder, x: Tensor, *, steps: int, batch_size: int
                       seed: int = 0, progress: bool = True, log_every: int = 50) -> FitHistory:
     """Fit a plain autoencoder: minimise −log p(x | z = e(x)) (the Bernoulli cross-entropy) with Adam.
 
-    x: training data (N, *in_shape) in [-1, 1]; moved to the model's device. Logs
+    x: training data ``(N, *in_shape)`` in [-1, 1]; moved to the model's device. Logs
     ``reconstruction`` = mean log p(x | e(x)) in nats per data point.
     """
     checks.module(ae, "ae")

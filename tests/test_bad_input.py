@@ -27,6 +27,7 @@ from ganlib import (checks, classifier, data, divergences, games, losses, metric
                     sampling, text, train, vae, widgets)
 from ganlib import conditional
 from ganlib import relations
+from ganlib import distributed
 
 # Modules whose public API is covered here. Not covered: ganlib.bench (a command-line
 # benchmark, `python -m ganlib.bench`, not reader API) and ganlib.exercises (the exercise
@@ -35,6 +36,7 @@ MODULES = (checks, classifier, data, divergences, games, losses, metrics, nets, 
            text, train, vae, widgets)
 MODULES += (conditional,)  # chapter 8
 MODULES += (relations,)  # chapter 12
+MODULES += (distributed,)  # the scaling appendix
 
 # Public callables with nothing to validate (no arguments, or plain records).
 EXEMPT = {
@@ -63,6 +65,7 @@ EXEMPT = {
     "conditional.matching_aware_d_step",
     "conditional.infogan_step",
     "conditional.semi_supervised_step",
+    "distributed.DistEnv",  # a frozen record that init_from_env fills with checked values
 }
 
 # Cases for ganlib.train and ganlib.runtime that fail on main before helper A1's validation
@@ -645,6 +648,39 @@ case("relations.nce_logit", lambda: relations.nce_logit(T(5).long(), T(5)), Type
 case("relations.total_variance", lambda: relations.total_variance(T(1, 3)), ValueError, "grads")
 case("relations.total_variance", lambda: relations.total_variance(T(6)), ValueError, "grads")
 case("relations.total_variance", lambda: relations.total_variance(np.zeros((4, 2))), TypeError, "grads")
+
+
+# --- distributed (the scaling appendix) ------------------------------------------------------
+def ENV(world_size=1):
+    return distributed.DistEnv(0, world_size, 0, torch.device("cpu"), False)
+
+
+case("distributed.init_from_env", lambda: distributed.init_from_env("mpi"), ValueError, "backend")
+case("distributed.init_from_env", lambda: distributed.init_from_env(3), TypeError, "backend")
+case("distributed.init_from_env", lambda: distributed.init_from_env(device="tpu"), ValueError, "device")
+case("distributed.shard", lambda: distributed.shard(np.zeros((4, 2)), 0, 2), TypeError, "data")
+case("distributed.shard", lambda: distributed.shard(T(4, 2), 2, 2), ValueError, "rank")
+case("distributed.shard", lambda: distributed.shard(T(4, 2), 0, 0), ValueError, "world_size")
+case("distributed.shard", lambda: distributed.shard(T(4, 2), 0, "2"), TypeError, "world_size")
+case("distributed.shard", lambda: distributed.shard(T(1, 2), 0, 2), ValueError, "data")
+case("distributed.rank_seed", lambda: distributed.rank_seed(-1, 0), ValueError, "seed")
+case("distributed.rank_seed", lambda: distributed.rank_seed(0, 1.5), TypeError, "rank")
+case("distributed.has_batch_norm", lambda: distributed.has_batch_norm("G"), TypeError, "module")
+case("distributed.wrap", lambda: distributed.wrap("G", ENV()), TypeError, "module")
+case("distributed.wrap", lambda: distributed.wrap(G2(), "env"), TypeError, "env")
+case("distributed.wrap", lambda: distributed.wrap(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.BatchNorm1d(2)),
+                                                  ENV(2)), ValueError, "sync_batchnorm")
+case("distributed.wrap", lambda: distributed.wrap(G2(), ENV(), sync_batchnorm="yes"), TypeError, "sync_batchnorm")
+case("distributed.unwrap", lambda: distributed.unwrap(3), TypeError, "module")
+case("distributed.train_gan_ddp", lambda: distributed.train_gan_ddp(G2(), D2(), T(16, 2), cfg(), ENV(3)), ValueError,
+     "batch_size")
+case("distributed.train_gan_ddp", lambda: distributed.train_gan_ddp(G2(), D2(), T(16, 2), cfg(), "env"), TypeError,
+     "env")
+case("distributed.train_gan_ddp", lambda: distributed.train_gan_ddp(G2(), D2(), T(16, 2).numpy(), cfg(), ENV()),
+     TypeError, "real")
+case("distributed.train_gan_ddp", lambda: distributed.train_gan_ddp(G2(), D2(), T(4, 2), cfg(batch_size=8), ENV()),
+     ValueError, "real")
+case("distributed.cleanup", lambda: distributed.cleanup(None), TypeError, "env")
 
 
 def _flat_cases():

@@ -1,5 +1,5 @@
-"""Exercises and quizzes: :func:`check` a reader's function against :class:`Case` objects,
-ask a :func:`quiz`. Each chapter module (``ganlib.exercises.ch04`` ...) is a registry:
+"""Exercises and quizzes: :func:`~ganlib.exercises.check` a reader's function against
+:class:`~ganlib.exercises.Case` objects, ask a :func:`~ganlib.exercises.quiz`. Each chapter module (``ganlib.exercises.ch04`` ...) is a registry:
 its :class:`Exercise` objects hold the task, the reference solution, the cases, the hints
 and known wrong answers, and give the named checkers the chapters call, e.g.
 ``check_kl(fn)``; see :mod:`ganlib.exercises.registry` for how to define one.

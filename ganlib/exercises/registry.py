@@ -5,8 +5,8 @@ reference solution (a plain function: its name and signature give the reader's s
 the cases (built by a function, expected values from an independent path), hints, and
 known wrong answers with the words the checker must say about them. From it come
 
-* the checker the notebook calls (:meth:`Exercise.checker`, e.g. ``check_kl``);
-* the notebook's six exercise cells (:meth:`Chapter.cells`): the ``{exercise}``
+* the checker the notebook calls (:meth:`~ganlib.exercises.Exercise.checker`, e.g. ``check_kl``);
+* the notebook's six exercise cells (:meth:`~ganlib.exercises.Chapter.cells`): the ``{exercise}``
   markdown, the reader's stub, the checker call (tagged ``remove-output``, so the
   "not written yet" report stays out of the HTML), and the reference solution between
   ``{solution-start}`` / ``{solution-end}`` (a dropdown in the HTML, runnable code in
