@@ -671,8 +671,8 @@ def animate_grid(
     return FuncAnimation(fig, draw, frames=len(snaps), interval=interval, blit=False, repeat=True)
 
 
-# matplotlib's to_jshtml starts with
-#   <link rel="stylesheet" href="https://maxcdn.bootstrapcdn.com/font-awesome/4.4.0/css/font-awesome.min.css">
+# matplotlib's to_jshtml starts with a <link rel="stylesheet"> to Font Awesome 4.4.0's CSS
+# on the Bootstrap CDN (host name left out here: the book's source pages must not name it)
 # for the icons of its buttons (<i class="fa fa-play"> ...). Offline that link fails, and the
 # book must not load anything from outside, so we remove every <link> to an outside address.
 # What we checked (matplotlib 3.11, pydata-sphinx-theme 0.17.1 under sphinx-book-theme 1.3):
