@@ -20,8 +20,14 @@
 
 * :class:`FourierFeatures` — a fixed random sine/cosine embedding of 2-D points, for
   sharp density-ratio classifiers (chapter 7's rejection sampling).
+* Image-to-image translation (chapter 9): :class:`UNet`, pix2pix's generator (Isola et
+  al., 2017) with or without its skip connections, and StarGAN's (Choi et al., 2018) when
+  it reads a target domain; :class:`PatchDiscriminator`, pix2pix's PatchGAN, with an
+  optional auxiliary domain classifier (StarGAN); :func:`receptive_field`, the size of
+  the input window one output unit of a convolution stack sees.
 
-Every discriminator returns one logit per sample, shape ``(N,)``.
+Every discriminator returns one logit per sample, shape ``(N,)`` -- except
+:class:`PatchDiscriminator`, which returns one logit per patch, shape ``(N, 1, h, w)``.
 
 Bad input: constructors check every size and option (TypeError for a wrong type,
 ValueError for a wrong value, the message naming the argument). Forward passes check
@@ -784,3 +790,204 @@ class InfoGANDiscriminator(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.heads(x)[0]  # (N,)
+
+
+# --- image-to-image translation (chapter 9) ------------------------------------------------
+
+TRANSLATION_NORMS = ("instance", "batch", "none")
+
+
+def _check_image_batch(x: Tensor, channels: int) -> tuple[int, int]:
+    """Check a float image batch (N, channels, H, W) (metadata only); return (H, W)."""
+    checks.tensor(x, "x", dims=4, nonempty=False, shape=f"(N, {channels}, H, W)")
+    if x.shape[1] != channels:
+        raise ValueError(f"x must have shape (N, {channels}, H, W); got {tuple(x.shape)}")
+    return x.shape[2], x.shape[3]
+
+
+def _domain_planes(domain: Tensor | None, x: Tensor, n_domains: int) -> Tensor:
+    """The one-hot target domain c tiled into n_domains constant planes, (N, n_domains, H, W)."""
+    if n_domains == 0:
+        raise ValueError("domain was given, but this network has n_domains=0 (it translates one way only)")
+    if domain is None:
+        raise ValueError(f"domain (the target domains, an int64 tensor of shape (N,)) is required: "
+                         f"this network has n_domains={n_domains}")
+    code = one_hot_labels(domain, len(x), n_domains, "domain").to(x)  # (N, n_domains): checks domain
+    return code[:, :, None, None].expand(-1, -1, *x.shape[2:])  # (N, n_domains, H, W)
+
+
+class UNet(nn.Module):
+    """pix2pix's U-Net generator G: x ↦ y, sized for 28×28 digits   (chapter 9, "Why a PatchGAN, and why skip connections?").
+
+    ``depth`` blocks down [conv 4×4/2 → norm → LeakyReLU(0.2)] (no norm on the first) with
+    widths w, 2w, 4w, … give the encoder features e_1, …, e_depth; as many transposed convs
+    4×4/2 come back up, [→ norm → ReLU] inside and → tanh at the full-size output, as in
+    Isola et al.'s generator (no layer runs at full resolution but the last, which keeps it
+    fast on a CPU). With ``skips=True`` the decoder's output at each inner level i is
+    concatenated with e_i, so fine detail can bypass the bottleneck (no skip at the
+    outermost level, as in pix2pix: depth 1 has none); with ``skips=False`` it is the plain
+    encoder-decoder of their Fig. 5 (the same layers without the skip inputs): everything G
+    knows about x must pass the bottleneck (N, 2^(depth−1)·w, H/2^depth, W/2^depth).
+    H and W must be divisible by 2^depth (28 allows depth 1 or 2).
+
+    ``n_domains = K > 0`` makes it StarGAN's generator G(x, c): the target domain c ∈ 0..K−1
+    is given as its one-hot vector tiled into K constant planes, concatenated to x's channels.
+    ``norm``: "instance" (pix2pix, CycleGAN and StarGAN use it), "batch" or "none".
+    Outputs lie in [-1, 1], like the images.
+    """
+
+    def __init__(self, in_channels: int = 1, out_channels: int = 1, *, width: int = 32, depth: int = 2,
+                 skips: bool = True, n_domains: int = 0, norm: str = "instance"):
+        super().__init__()
+        self.in_channels = checks.positive_int(in_channels, "in_channels")
+        self.out_channels = checks.positive_int(out_channels, "out_channels")
+        width = checks.positive_int(width, "width")
+        self.depth = checks.positive_int(depth, "depth")
+        self.skips = checks.boolean(skips, "skips")
+        self.n_domains = checks.nonnegative_int(n_domains, "n_domains")
+        self.norm = checks.choice(norm, "norm", TRANSLATION_NORMS)
+        bias = norm == "none"  # a norm layer's shift makes a conv bias redundant
+        widths = [width * 2**i for i in range(depth)]  # channels of e_1, ..., e_depth
+
+        def down(i: int) -> nn.Sequential:  # e_i -> e_{i+1} (e_0 = x): halves H and W
+            if i == 0:
+                return nn.Sequential(nn.Conv2d(self.in_channels + self.n_domains, width, 4, 2, 1), nn.LeakyReLU(0.2))
+            return nn.Sequential(nn.Conv2d(widths[i - 1], widths[i], 4, 2, 1, bias=bias),
+                                 _norm2d(norm, widths[i], 1), nn.LeakyReLU(0.2))
+
+        def up_in(i: int) -> int:  # what the block producing level i reads: level i+1, with its skip
+            return widths[i] * (2 if skips and i + 1 < depth else 1)
+
+        self.down = nn.ModuleList(down(i) for i in range(depth))
+        self.up = nn.ModuleList(  # level i+1 -> level i: doubles H and W (bottleneck first)
+            nn.Sequential(nn.ConvTranspose2d(up_in(i), widths[i - 1], 4, 2, 1, bias=bias),
+                          _norm2d(norm, widths[i - 1], 1), nn.ReLU())
+            for i in reversed(range(1, depth)))
+        self.head = nn.Sequential(nn.ConvTranspose2d(up_in(0), self.out_channels, 4, 2, 1), nn.Tanh())
+
+    def forward(self, x: Tensor, domain: Tensor | None = None) -> Tensor:
+        """G(x) (or G(x, c) with c = ``domain``, int64 (N,)): shape (N, out_channels, H, W)."""
+        h, w = _check_image_batch(x, self.in_channels)
+        step = 2**self.depth
+        if h % step or w % step:
+            raise ValueError(f"x must have a height and width divisible by 2**depth = {step} (depth={self.depth}); "
+                             f"got {h}×{w}")
+        if self.n_domains or domain is not None:
+            x = torch.cat([x, _domain_planes(domain, x, self.n_domains)], dim=1)  # (N, C + K, H, W)
+        features = []
+        for block in self.down:
+            x = block(x)  # e_i: (N, 2^(i−1) w, H/2^i, W/2^i)
+            features.append(x)
+        out = features.pop()  # the bottleneck e_depth
+        for block in self.up:
+            out = block(out)  # (N, 2^(i−1) w, H/2^i, W/2^i): one level up
+            if self.skips:
+                out = torch.cat([out, features.pop()], dim=1)  # (N, 2^i w, H/2^i, W/2^i): with e_i
+        return self.head(out)  # (N, out_channels, H, W) in [-1, 1]
+
+
+def _check_layer_sizes(values: object, name: str) -> tuple[int, ...]:
+    """A sequence of positive ints (kernel sizes or strides), one per layer."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise TypeError(f"{name} must be a sequence of positive ints, one per layer; got {type(values).__name__}")
+    return tuple(checks.positive_int(v, f"{name}[{i}]") for i, v in enumerate(values))
+
+
+def receptive_field(kernel_sizes: Sequence[int], strides: Sequence[int]) -> int:
+    """r = 1 + Σ_l (k_l − 1) Π_{i<l} s_i   (chapter 9, "Why a PatchGAN, and why skip connections?").
+
+    The side of the input window that one output unit of a stack of convolutions sees
+    (kernel k_l, stride s_l for layer l = 1, 2, …; dilation 1): layer l widens the window
+    by k_l − 1 of its input units, and neighbouring units of its input are Π_{i<l} s_i
+    pixels apart. Padding shifts the window but does not change its size. Pooling layers
+    count as convolutions. Example: pix2pix's 70×70 PatchGAN, kernels (4, 4, 4, 4, 4) and
+    strides (2, 2, 2, 1, 1): 1 + 3·(1 + 2 + 4 + 8 + 8) = 70.
+    """
+    kernel_sizes = _check_layer_sizes(kernel_sizes, "kernel_sizes")
+    strides = _check_layer_sizes(strides, "strides")
+    if len(kernel_sizes) != len(strides):
+        raise ValueError(f"kernel_sizes and strides must have one entry per layer each; "
+                         f"got {len(kernel_sizes)} and {len(strides)}")
+    r, jump = 1, 1  # jump = Π_{i<l} s_i: the input distance between neighbouring units of layer l's input
+    for k, s in zip(kernel_sizes, strides):
+        r += (k - 1) * jump
+        jump *= s
+    return r
+
+
+class PatchDiscriminator(nn.Module):
+    """pix2pix's PatchGAN: one real-vs-fake logit per overlapping patch   (chapter 9, "Why a PatchGAN, and why skip connections?").
+
+    ``n_layers`` convs 4×4/2 (widths w, 2w, 4w, … capped at 8w; no norm on the first) →
+    conv 4×4/1 (norm, LeakyReLU(0.2)) → conv 4×4/1 to one channel. ``forward(x)`` returns the
+    patch logits (N, 1, h, w), no sigmoid; each logit judges one receptive field of the input.
+    Isola et al.'s 70×70 D is ``n_layers=3`` on 256-pixel images; ``n_layers=0`` is their
+    "PixelGAN": 1×1 convolutions only (w, 2w, then 1 channel), each logit sees one pixel.
+    :attr:`receptive_field` is computed by :func:`receptive_field` from the layers built:
+
+    * n_layers=1: kernels (4, 4, 4), strides (2, 1, 1): 1 + 3·(1 + 2 + 2) = 16;
+    * n_layers=2: (4, 4, 4, 4), (2, 2, 1, 1): 1 + 3·(1 + 2 + 4 + 4) = 34;
+    * n_layers=3: (4, 4, 4, 4, 4), (2, 2, 2, 1, 1): 1 + 3·(1 + 2 + 4 + 8 + 8) = 70.
+
+    The side of the input must be at least 3·2^n_layers (the map is ⌊H/2^n_layers⌋ − 2 high).
+
+    Locality is exact only without normalisation statistics: instance norm (the default,
+    as in pix2pix) and batch norm in training mode divide by means over all positions, so
+    every logit depends a little on every pixel. Only with ``norm="none"`` (or batch norm in
+    eval mode) does a logit see its receptive field and nothing else.
+
+    The losses take one logit per sample; a patch is a sample, so flatten the map:
+    ``losses.d_loss("lsgan", D(real).reshape(-1), D(fake).reshape(-1))``.
+    ``in_channels=2`` makes pix2pix's conditional D(x, y), reading ``torch.cat([x, y], 1)``.
+    ``n_classes = K > 0`` adds StarGAN's auxiliary classifier D_cls: a conv to K channels
+    on the shared trunk, averaged over the positions (:meth:`classify`,
+    :meth:`forward_with_classes`).
+    """
+
+    def __init__(self, in_channels: int = 1, *, width: int = 32, n_layers: int = 2, n_classes: int = 0,
+                 norm: str = "instance"):
+        super().__init__()
+        self.in_channels = checks.positive_int(in_channels, "in_channels")
+        width = checks.positive_int(width, "width")
+        self.n_layers = checks.nonnegative_int(n_layers, "n_layers")
+        self.n_classes = _check_n_classes(n_classes)
+        self.norm = checks.choice(norm, "norm", TRANSLATION_NORMS)
+        bias = norm == "none"
+        k, s, pad = (4, 2, 1) if n_layers else (1, 1, 0)  # PixelGAN: 1×1 convolutions only
+        widths = [width * min(2**i, 8) for i in range(n_layers + 1)]  # pix2pix caps the width at 8w
+        layers: list[nn.Module] = [nn.Conv2d(self.in_channels, width, k, s, pad), nn.LeakyReLU(0.2)]  # no norm
+        kernels, strides = [k], [s]
+        for c_in, c_out in zip(widths, widths[1:-1]):  # the other stride-2 convs
+            layers += [nn.Conv2d(c_in, c_out, k, 2, pad, bias=bias), _norm2d(norm, c_out, 1), nn.LeakyReLU(0.2)]
+            kernels, strides = kernels + [k], strides + [2]
+        c_in = widths[-2] if n_layers else width
+        c_last = widths[-1] if n_layers else 2 * width
+        layers += [nn.Conv2d(c_in, c_last, k, 1, pad, bias=bias), _norm2d(norm, c_last, 1), nn.LeakyReLU(0.2)]
+        self.trunk = nn.Sequential(*layers)
+        self.patch_head = nn.Conv2d(c_last, 1, k, 1, pad)  # (N, 1, h, w): one logit per patch
+        self.receptive_field = receptive_field(kernels + [k, k], strides + [1, 1])
+        self._min_size = 3 * 2**n_layers if n_layers else 1
+        if self.n_classes:
+            self.class_head = nn.Conv2d(c_last, self.n_classes, k, 1, pad)  # (N, K, h, w), then mean
+
+    def _trunk(self, x: Tensor) -> Tensor:
+        h, w = _check_image_batch(x, self.in_channels)
+        if min(h, w) < self._min_size:
+            raise ValueError(f"x must be at least {self._min_size}×{self._min_size} for n_layers={self.n_layers}; "
+                             f"got {h}×{w}")
+        return self.trunk(x)  # (N, C', h', w')
+
+    def forward(self, x: Tensor) -> Tensor:
+        """The patch logits t(x), shape (N, 1, h, w)."""
+        return self.patch_head(self._trunk(x))  # (N, 1, h, w)
+
+    def classify(self, x: Tensor) -> Tensor:
+        """D_cls's domain logits (N, n_classes): the class map averaged over the positions."""
+        return self.forward_with_classes(x)[1]
+
+    def forward_with_classes(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """(patch logits (N, 1, h, w), class logits (N, n_classes)) from one pass of the trunk."""
+        if not self.n_classes:
+            raise ValueError("this PatchDiscriminator has n_classes=0: it has no domain classifier")
+        features = self._trunk(x)  # (N, C', h', w')
+        return self.patch_head(features), self.class_head(features).mean(dim=(2, 3))  # (N, 1, h, w), (N, K)
