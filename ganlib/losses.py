@@ -34,6 +34,12 @@ Every loss checks its arguments' type, dtype and shape (one logit per sample, (N
 (N, 1); a float tensor; not empty) through :func:`check_logits` -- metadata only, no
 GPU sync. It does not read the values: NaN in gives NaN out (the training loop checks
 the loss at its logging steps).
+
+Image-to-image translation (chapter 9) adds losses on images, not logits: the L1 terms
+of pix2pix and CycleGAN (:func:`l1_loss`, :func:`cycle_loss`, :func:`identity_loss`,
+two float tensors of the same shape) and StarGAN's domain classification
+(:func:`domain_classification_loss`). A PatchGAN's logit map is used with the losses
+above by flattening it: each patch counts as one sample.
 """
 
 from __future__ import annotations
@@ -274,6 +280,68 @@ def feature_matching_g_loss(real_features: Tensor, fake_features: Tensor) -> Ten
         raise ValueError(f"real_features and fake_features must have the same width F; "
                          f"got {real_features.shape[1]} and {fake_features.shape[1]}")
     return (real_features.mean(0) - fake_features.mean(0)).square().sum()
+
+
+# --- image-to-image translation (chapter 9) ------------------------------------------
+
+
+def _check_images(a: Tensor, b: Tensor, name_a: str, name_b: str) -> None:
+    """Two float tensors of the same shape, not empty (metadata only)."""
+    checks.tensor(a, name_a)
+    checks.tensor(b, name_b)
+    checks.same_shape(a, b, name_a, name_b)
+
+
+def l1_loss(target: Tensor, output: Tensor) -> Tensor:
+    """L_L1 = E‖y − G(x)‖₁   (pix2pix eq. 3; chapter 9, "Is supervised translation alone blurry? (pix2pix)").
+
+    target: the paired ground truth y; output: G(x); any shape, the same for both.
+    The mean absolute error over all pixels (the per-pixel mean, as in pix2pix's code,
+    so λ_L1 = 100 weighs it against the adversarial loss). L1 rather than L2: the
+    minimiser is the per-pixel median, which blurs less than the mean.
+    """
+    _check_images(target, output, "target", "output")
+    return (target - output).abs().mean()
+
+
+def cycle_loss(x: Tensor, reconstruction: Tensor) -> Tensor:
+    """L_cyc = E‖F(G(x)) − x‖₁   (CycleGAN eq. 2, one direction; chapter 9, "Can a GAN translate without pairs? (CycleGAN)").
+
+    x: images of domain X; reconstruction: F(G(x)), the round trip X → Y → X. The caller
+    adds the other direction, E‖G(F(y)) − y‖₁, and weighs the sum (λ = 10 in CycleGAN).
+    """
+    _check_images(x, reconstruction, "x", "reconstruction")
+    return (reconstruction - x).abs().mean()
+
+
+def identity_loss(y: Tensor, mapped: Tensor) -> Tensor:
+    """L_identity = E‖G(y) − y‖₁   (CycleGAN §5.2, after Taigman et al. 2017; chapter 9).
+
+    y: images already in G's target domain Y; mapped: G(y). G should leave them alone,
+    which keeps colours from drifting (CycleGAN weighs it by 0.5 λ).
+    """
+    _check_images(y, mapped, "y", "mapped")
+    return (mapped - y).abs().mean()
+
+
+def domain_classification_loss(class_logits: Tensor, domains: Tensor) -> Tensor:
+    r"""L_cls = E[−log D_cls(c | x)]   (StarGAN eqs. 2–3; chapter 9, "One generator for many domains? (StarGAN)").
+
+    class_logits: D's auxiliary classifier's logits (N, K); domains: the domain c of each
+    image, int64 (N,) in 0..K−1. D learns it on real images with their own domain (eq. 2);
+    G is trained on it with its fakes G(x, c) and the *target* domain c (eq. 3). The
+    cross-entropy of one K-way label (StarGAN uses a per-attribute binary cross-entropy
+    for CelebA's multi-label attributes instead). Checks the range of ``domains``, which
+    reads the values (a GPU sync): on a GPU an out-of-range id would otherwise end the
+    process with a device assert.
+    """
+    class_logits = _class_logits(class_logits, "class_logits")
+    domains = _class_ids(domains, len(class_logits), "domains")
+    k = class_logits.shape[1]
+    if int(domains.min()) < 0 or int(domains.max()) >= k:
+        raise ValueError(f"domains must hold ids in 0..{k - 1} (class_logits has K={k} columns); "
+                         f"got values in {int(domains.min())}..{int(domains.max())}")
+    return F.cross_entropy(class_logits, domains)
 
 
 # --- choose by name -------------------------------------------------------------------
