@@ -36,6 +36,20 @@ density and sampling. In one dimension we can plot :math:`p_\text{data}`,
 :math:`p_g` and the discriminator on the same axis, and compare them with the
 optimal discriminator :math:`D^*(x) = p_\text{data}(x) / (p_\text{data}(x) + p_g(x))`.
 
+**Typeset digits.** Chapter 9 translates images from one domain to another, and
+needs two domains of digits that share their labels and differ in style. The
+second one is made here, by code, from the fonts that ship with matplotlib: no file
+to download. :func:`typeset_digits` renders each digit of each font in
+:data:`TYPESET_FONTS` once, at high resolution, with matplotlib's FreeType wrapper,
+and preprocesses it as MNIST's digits were (LeCun et al.): the ink's bounding box is
+scaled to fit a 20 x 20 box, keeping its aspect ratio, and placed in a 28 x 28 field
+so that its centre of mass lies at the field's centre. Each sample then gets its own
+small random rotation, scale and shift, so that no two are the same pixel for pixel.
+Two deterministic tasks on digits complete the chapter's data: :func:`thicken`
+(grey-level dilation: a task with one right answer, and a third "domain" for
+StarGAN) and :func:`inpainting_pair` (complete the bottom half of a digit from its
+top half: a task with many right answers, where a per-pixel L1 regression blurs).
+
 Every sampler takes ``n``, keyword-only options, an optional ``torch.Generator`` for
 reproducible draws and a ``device``; it returns the samples on that device (the
 generator's device when only a generator is given, else the CPU). :func:`batches`
@@ -49,10 +63,12 @@ import math
 import numbers
 import os
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from . import checks
@@ -66,6 +82,19 @@ TOY_SETS = ("ring", "grid", "spiral")
 # chapters read it from here to score samples (a sample within 3 std of a mode is good)
 TOY_STD = {"ring": 0.02, "grid": 0.05}
 SHIPPED_FILE = "mnist10k.npz"
+# fonts in matplotlib's mpl-data/fonts/ttf whose digits 0-9 all render (chapter 9's typeset digits)
+TYPESET_FONTS = (
+    "DejaVuSans.ttf",
+    "DejaVuSans-Bold.ttf",
+    "DejaVuSans-Oblique.ttf",
+    "DejaVuSerif.ttf",
+    "DejaVuSerif-Bold.ttf",
+    "DejaVuSansMono.ttf",
+    "STIXGeneral.ttf",
+    "cmr10.ttf",
+    "cmss10.ttf",
+    "cmtt10.ttf",
+)
 DATA_ENV = "GANLIB_DATA"
 
 # ---------------------------------------------------------------------------
@@ -444,3 +473,208 @@ class Mixture1D:
         k = torch.multinomial(w, n, replacement=True, generator=generator).to(device)  # (n,)
         mu, sigma = self.means.float().to(device), self.stds.float().to(device)  # (K,) each
         return (mu[k] + sigma[k] * _randn((n,), generator, device)).unsqueeze(1)  # (n, 1)
+
+
+# ---------------------------------------------------------------------------
+# typeset digits, and two tasks on digits (chapter 9)
+# ---------------------------------------------------------------------------
+
+_FIELD, _BOX = 28, 20  # MNIST: the digit fits a 20 x 20 box inside a 28 x 28 field
+_RENDER_PX = 128  # glyphs are rendered with a 128-pixel em, then reduced to the 20 x 20 box
+
+
+def _font_dir() -> Path:
+    """matplotlib's folder of TrueType fonts, ``mpl-data/fonts/ttf``."""
+    import matplotlib  # imported here: only the typeset digits need it
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+def _font_paths(fonts: Sequence[str | os.PathLike]) -> tuple[str, ...]:
+    """Each font as a path: a name in TYPESET_FONTS is looked up in matplotlib's fonts, a path must exist."""
+    what = f"a non-empty sequence of names in TYPESET_FONTS {TYPESET_FONTS} or paths to font files"
+    if isinstance(fonts, (str, bytes, os.PathLike)) or not isinstance(fonts, Sequence):
+        raise TypeError(f"fonts must be {what}; got {type(fonts).__name__} {fonts!r:.60}")
+    if len(fonts) == 0:
+        raise ValueError(f"fonts must be {what}; got an empty sequence")
+    paths = []
+    for font in fonts:
+        if not isinstance(font, (str, os.PathLike)):
+            raise TypeError(f"fonts must be {what}; got an element {font!r:.60} of type {type(font).__name__}")
+        path = _font_dir() / font if font in TYPESET_FONTS else Path(font).expanduser()
+        if not path.is_file():
+            raise ValueError(f"fonts must be {what}; {str(font)!r} is neither a name in TYPESET_FONTS nor a file")
+        paths.append(str(path.resolve()))
+    return tuple(paths)
+
+
+def _fit_like_mnist(ink: Tensor) -> Tensor:
+    """A glyph (h, w) of ink in [0, 1] -> (28, 28) the way MNIST was made (LeCun et al.).
+
+    Crop to the ink's bounding box; scale it, keeping its aspect ratio, so that its longer
+    side is 20 pixels (area averaging: each small pixel is the mean of the ink it covers);
+    put it in a 28 x 28 field so that its centre of mass lies at the field's centre
+    (14, 14) (pixel i has centre i; the shipped MNIST digits average (14.0, 14.0)).
+    """
+    rows, cols = (ink.amax(1) > 0).nonzero()[:, 0], (ink.amax(0) > 0).nonzero()[:, 0]
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]  # (h, w): the bounding box
+    h, w = crop.shape
+    size = (max(1, round(h * _BOX / max(h, w))), max(1, round(w * _BOX / max(h, w))))
+    small = F.interpolate(crop[None, None], size=size, mode="area")[0, 0]  # (h', w'), max(h', w') = 20
+    small = small / small.max()  # the darkest pixel is full ink, as in MNIST (255)
+    mass = small.sum()
+    cy = (small.sum(1) * torch.arange(size[0])).sum() / mass  # centre of mass, row
+    cx = (small.sum(0) * torch.arange(size[1])).sum() / mass  # centre of mass, column
+    top = min(max(round(_FIELD / 2 - cy.item()), 0), _FIELD - size[0])
+    left = min(max(round(_FIELD / 2 - cx.item()), 0), _FIELD - size[1])
+    field = torch.zeros(_FIELD, _FIELD)
+    field[top : top + size[0], left : left + size[1]] = small
+    return field  # (28, 28)
+
+
+@lru_cache(maxsize=None)
+def _typeset_glyphs(path: str) -> Tensor:
+    """The ten digits of the font at ``path``, rendered once: (10, 28, 28) ink in [0, 1], row d = digit d.
+
+    FreeType (matplotlib's ``FT2Font``) draws each digit into a bitmap of grey levels
+    (no figure, no canvas); :func:`_fit_like_mnist` makes it an MNIST-sized digit.
+    Cached: call sites must not modify the result in place.
+    """
+    from matplotlib.ft2font import FT2Font
+
+    try:
+        font = FT2Font(path)
+    except (RuntimeError, OSError) as error:  # not a font file FreeType can read
+        raise ValueError(f"fonts: {path} is not a font file FreeType can read ({error})") from None
+    font.set_size(_RENDER_PX, 72)  # 72 dpi: one point is one pixel
+    glyphs = torch.zeros(10, _FIELD, _FIELD)
+    for digit in range(10):
+        font.set_text(str(digit))
+        font.draw_glyphs_to_bitmap(antialiased=True)
+        ink = torch.from_numpy(np.asarray(font.get_image(), dtype=np.float32) / 255.0)  # (h, w) in [0, 1]
+        if not (ink > 0).any():
+            raise ValueError(f"fonts: {Path(path).name} draws no ink for the digit {digit}")
+        glyphs[digit] = _fit_like_mnist(ink)
+    return glyphs  # (10, 28, 28)
+
+
+def _scale_range(scale: object) -> tuple[float, float]:
+    """``scale`` as a pair (low, high) of floats with 0 < low <= high."""
+    what = "a pair (low, high) of numbers with 0 < low <= high"
+    if isinstance(scale, (str, bytes)) or not isinstance(scale, Sequence) or len(scale) != 2:
+        raise TypeError(f"scale must be {what}; got {scale!r:.60}")
+    low = checks.number(scale[0], "scale", low=0, low_open=True, what=what)
+    high = checks.number(scale[1], "scale", low=0, low_open=True, what=what)
+    if low > high:
+        raise ValueError(f"scale must be {what}; got ({low}, {high})")
+    return low, high
+
+
+def typeset_digits(
+    n: int,
+    *,
+    fonts: Sequence[str | os.PathLike] = TYPESET_FONTS,
+    rotation: float = 10.0,
+    scale: tuple[float, float] = (0.85, 1.1),
+    shift: float = 1.5,
+    generator: torch.Generator | None = None,
+    device: str | torch.device | None = None,
+) -> tuple[Tensor, Tensor]:
+    """n typeset digits as ``(images, labels)``: float32 (n, 1, 28, 28) in [-1, 1], int64 (n,)   (chapter 9).
+
+    The second domain of chapter 9's translations: digits printed in a font, preprocessed
+    like MNIST's handwritten ones (20 x 20 box, centre of mass at the centre of 28 x 28,
+    background -1, ink +1), then each moved by its own random similarity transform
+
+        x_out(p) = x_glyph( R(-θ) (p - t) / s ),   θ ~ U[-rotation, rotation] degrees,
+        s ~ U[scale],   t ~ U[-shift, shift]² pixels,
+
+    resampled bilinearly (``affine_grid`` / ``grid_sample``; ink outside the field is 0).
+
+    labels: balanced: sample i has digit i mod 10 before a random permutation, so each
+            class holds n // 10 or n // 10 + 1 samples (exactly n / 10 when 10 divides n).
+    fonts:  names in :data:`TYPESET_FONTS` (matplotlib's own fonts) or paths to font
+            files; each sample's font is drawn uniformly from them. Each (font, digit)
+            glyph is rendered once per session and cached.
+    rotation: the largest angle in degrees (>= 0); ``scale``: the range (low, high),
+            0 < low <= high, of the size factor; ``shift``: the largest move in pixels
+            along each axis (>= 0). ``rotation=0, scale=(1, 1), shift=0`` gives the glyphs
+            themselves (no resampling).
+    generator, device: as for every sampler here; the same generator state gives the
+            same digits.
+    """
+    n = _positive_int(n, "n")
+    paths = _font_paths(fonts)
+    rotation = _non_negative(rotation, "rotation")
+    low, high = _scale_range(scale)
+    shift = _non_negative(shift, "shift")
+    device = _target_device(device, generator)
+    source = generator.device if generator is not None else device
+    labels = (torch.arange(n) % 10)[torch.randperm(n, generator=generator, device=source).cpu()]  # (n,)
+    font = _randint(len(paths), n, generator, source).cpu()  # (n,)
+    u = _rand((n, 4), generator, device)  # (n, 4): angle, size, shift x, shift y
+    glyphs = torch.stack([_typeset_glyphs(p) for p in paths])  # (F, 10, 28, 28)
+    ink = glyphs[font, labels].unsqueeze(1).to(device)  # (n, 1, 28, 28)
+    if rotation == 0 and low == high == 1 and shift == 0:  # the identity: the glyphs, exactly
+        return 2 * ink - 1, labels.to(device)
+    angle = torch.deg2rad(rotation * (2 * u[:, 0] - 1))  # (n,)
+    size = low + (high - low) * u[:, 1]  # (n,)
+    move = shift * (2 * u[:, 2:] - 1) * (2 / _FIELD)  # (n, 2) in affine_grid's units: the field is 2 wide
+    cos, sin = angle.cos() / size, angle.sin() / size  # R(-θ) / s
+    a = torch.stack([torch.stack([cos, sin], 1), torch.stack([-sin, cos], 1)], 1)  # (n, 2, 2)
+    theta = torch.cat([a, -(a @ move.unsqueeze(2))], dim=2)  # (n, 2, 3): p_in = A p_out - A t
+    grid = F.affine_grid(theta, [n, 1, _FIELD, _FIELD], align_corners=False)  # (n, 28, 28, 2)
+    ink = F.grid_sample(ink, grid, mode="bilinear", padding_mode="zeros", align_corners=False)  # (n, 1, 28, 28)
+    images = (2 * ink - 1).clamp_(-1.0, 1.0)  # ink 0 -> -1 (background), 1 -> +1; clamp: rounding
+    return images, labels.to(device)
+
+
+def _image_batch(images: object, name: str) -> Tensor:
+    """A float tensor (N, 1, H, W): TypeError/ValueError naming ``name`` otherwise (metadata only)."""
+    checks.tensor(images, name, dims=4, shape="(N, 1, H, W)")
+    if images.shape[1] != 1:
+        raise ValueError(f"{name} must have shape (N, 1, H, W), one grey channel; got {tuple(images.shape)}")
+    return images
+
+
+def thicken(images: Tensor, *, radius: int = 1) -> Tensor:
+    """Thicker strokes by grey-level dilation, same shape as ``images``   (chapter 9).
+
+        y(i, j) = max { x(i + a, j + b) : |a| <= r, |b| <= r },
+
+    the largest grey level in the (2r+1) x (2r+1) window around each pixel (``max_pool2d``
+    with stride 1; the field's border does not count as ink). On images in [-1, 1] with
+    background -1 every stroke grows by r pixels on each side. A deterministic function
+    of the input: chapter 9's translation task with one right answer, and the third
+    "domain" of StarGAN.
+
+    images: float (N, 1, H, W); radius: an int >= 1.
+    """
+    _image_batch(images, "images")
+    radius = checks.integer(radius, "radius", low=1)
+    return F.max_pool2d(images, kernel_size=2 * radius + 1, stride=1, padding=radius)  # (N, 1, H, W)
+
+
+def inpainting_pair(images: Tensor, *, keep_rows: int = 14) -> tuple[Tensor, Tensor]:
+    """``(inputs, targets)`` for completing a digit from its top rows   (chapter 9).
+
+    inputs:  the images with every row from ``keep_rows`` down set to -1 (background);
+    targets: ``images`` itself (the same tensor, not a copy).
+
+    The task is ambiguous: the top half of a digit does not fix its bottom half (a 7 or
+    a 9? a 4 or a 9? a 3 or an 8?). A network trained with a per-pixel L1 or L2 loss
+    alone predicts a median or mean of the possible completions, a blur of several
+    digits; this is chapter 9's claim that supervised-only translation is blurry, and
+    the reason pix2pix adds an adversarial loss.
+
+    images: float (N, 1, H, W); keep_rows: an int in 1 .. H-1.
+    """
+    _image_batch(images, "images")
+    height = images.shape[2]
+    what = f"an int in 1 .. {height - 1} (the image has {height} rows)"
+    keep_rows = checks.integer(keep_rows, "keep_rows", what=what)
+    if not 1 <= keep_rows <= height - 1:
+        raise ValueError(f"keep_rows must be {what}; got {keep_rows}")
+    inputs = images.clone()  # (N, 1, H, W)
+    inputs[:, :, keep_rows:, :] = -1.0  # the bottom rows become background
+    return inputs, images
