@@ -602,8 +602,11 @@ def _check_checkpoint_path(path) -> None:
                          "choose a writable directory") from None
 
 
-def _read_checkpoint(path, device) -> dict:
-    """torch.load with weights only, and errors that say which file is wrong and what to do."""
+def _read_checkpoint(path, device, keys: tuple[str, ...] = CHECKPOINT_KEYS) -> dict:
+    """torch.load with weights only, and errors that say which file is wrong and what to do.
+
+    keys: the entries a checkpoint of this kind must hold (train_gan's by default).
+    """
     advice = "delete it (or pass another file as checkpoint=) to start a fresh run"
     try:
         state = torch.load(path, map_location=device, weights_only=True)
@@ -613,7 +616,7 @@ def _read_checkpoint(path, device) -> dict:
         raise ValueError(
             f"checkpoint {os.fspath(path)!r} {what}: it is corrupted, truncated or not a ganlib checkpoint; {advice}"
         ) from None
-    missing = [k for k in CHECKPOINT_KEYS if not isinstance(state, dict) or k not in state]
+    missing = [k for k in keys if not isinstance(state, dict) or k not in state]
     if missing:
         raise ValueError(f"checkpoint {os.fspath(path)!r} is a torch file but not a ganlib training checkpoint "
                          f"(it lacks {', '.join(missing)}); {advice}")
@@ -641,12 +644,17 @@ def _save_checkpoint(path, step, G, D, opt_g, opt_d, rng, batches, history, conf
         state["G_ema"] = G_ema.state_dict()
     if hasattr(d_penalty, "state_dict"):  # e.g. lazy R1's count of D steps
         state["d_penalty"] = d_penalty.state_dict()
+    _write_checkpoint(path, state)
+
+
+def _write_checkpoint(path, state: dict) -> None:
+    """torch.save to ``path``, atomically: a run killed mid-save leaves the last good checkpoint."""
     tmp = f"{path}.tmp"
     with open(tmp, "wb") as f:
         torch.save(state, f)
         f.flush()
         os.fsync(f.fileno())  # the bytes are on disk before the rename makes them the checkpoint
-    os.replace(tmp, path)  # atomic: a run killed mid-save leaves the last good checkpoint
+    os.replace(tmp, path)
 
 
 def _load_checkpoint(path, G, D, opt_g, opt_d, rng, batches, history, config, G_ema=None, d_penalty=None) -> int:
