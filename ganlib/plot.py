@@ -718,3 +718,34 @@ def animation_html(anim: FuncAnimation):
     html = _EXTERNAL_LINK.sub("", anim.to_jshtml())
     plt.close(anim._fig)  # matplotlib keeps the figure of an Animation in `_fig`
     return HTML(f'<div class="ganlib-animation">\n{_ICON_FALLBACK_CSS}{html}</div>')
+
+
+def html_table(rows: Mapping[str, Mapping[str, Any]], *, corner: str = "", digits: int = 3):
+    """A small HTML table of results: ``{row name: {column name: value}}``, floats to ``digits`` places.
+
+    Every row must have the columns of the first, in any order. Values are escaped; ints
+    and strings are shown as they are. Returns an ``IPython.display.HTML`` object (a
+    notebook shows it as a table; ``.data`` is the HTML text).
+    """
+    import html
+
+    from IPython.display import HTML
+
+    if not isinstance(rows, Mapping) or not rows:
+        raise TypeError(f"rows must be a non-empty mapping {{row: {{column: value}}}}; got {type(rows).__name__}")
+    digits = checks.nonnegative_int(digits, "digits")
+    first = next(iter(rows.values()))
+    if not isinstance(first, Mapping) or not first:
+        raise TypeError("rows must map each row name to a non-empty mapping {column: value}")
+    cols = list(first)
+    for name, row in rows.items():
+        if not isinstance(row, Mapping) or set(row) != set(cols):
+            raise ValueError(f"rows[{name!r}] must have the columns {cols}; got {list(row) if isinstance(row, Mapping) else row!r}")
+
+    def cell(v: Any) -> str:
+        return f"{v:.{digits}f}" if isinstance(v, float) else html.escape(str(v))
+
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in [corner, *cols])
+    body = "".join(f"<tr><th style='text-align:left'>{html.escape(str(r))}</th>"
+                   + "".join(f"<td>{cell(v[c])}</td>" for c in cols) + "</tr>" for r, v in rows.items())
+    return HTML(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")

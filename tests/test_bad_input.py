@@ -28,6 +28,7 @@ from ganlib import (checks, classifier, data, divergences, games, losses, metric
 from ganlib import conditional
 from ganlib import relations
 from ganlib import distributed
+from ganlib import translation
 
 # Modules whose public API is covered here. Not covered: ganlib.bench (a command-line
 # benchmark, `python -m ganlib.bench`, not reader API) and ganlib.exercises (the exercise
@@ -37,6 +38,7 @@ MODULES = (checks, classifier, data, divergences, games, losses, metrics, nets, 
 MODULES += (conditional,)  # chapter 8
 MODULES += (relations,)  # chapter 12
 MODULES += (distributed,)  # the scaling appendix
+MODULES += (translation,)  # chapter 9
 
 # Public callables with nothing to validate (no arguments, or plain records).
 EXEMPT = {
@@ -65,6 +67,15 @@ EXEMPT = {
     "conditional.matching_aware_d_step",
     "conditional.infogan_step",
     "conditional.semi_supervised_step",
+    # The same for chapter 9's translators (ganlib.translation): fit checks the data and
+    # the config once; each model's constructor checks its networks and weights.
+    "translation.pix2pix_d_step",
+    "translation.pix2pix_g_step",
+    "translation.cycle_g_step",
+    "translation.cycle_d_step",
+    "translation.star_d_step",
+    "translation.star_g_step",
+    "translation.patch_logits",  # a reshape: any tensor is valid
     "distributed.DistEnv",  # a frozen record that init_from_env fills with checked values
 }
 
@@ -682,6 +693,68 @@ case("distributed.train_gan_ddp", lambda: distributed.train_gan_ddp(G2(), D2(), 
      ValueError, "real")
 case("distributed.cleanup", lambda: distributed.cleanup(None), TypeError, "env")
 
+case("nets.UNet", lambda: nets.UNet(depth=0), ValueError, "depth")
+case("nets.UNet", lambda: nets.UNet(skips="yes"), TypeError, "skips")
+case("nets.UNet", lambda: nets.UNet(norm="layer"), ValueError, "norm")
+case("nets.UNet", lambda: nets.UNet(width=4, depth=3)(T(2, 1, 28, 28)), ValueError, "depth")
+case("nets.UNet", lambda: nets.UNet(width=4)(T(2, 3, 28, 28)), ValueError, "x")
+case("nets.UNet", lambda: nets.UNet(width=4, n_domains=3)(T(2, 1, 28, 28)), ValueError, "domain")
+case("nets.UNet", lambda: nets.UNet(width=4, n_domains=3)(T(2, 1, 28, 28), torch.tensor([0, 3])), ValueError, "domain")
+case("nets.UNet", lambda: nets.UNet(width=4)(T(2, 1, 28, 28), torch.tensor([0, 1])), ValueError, "domain")
+case("nets.receptive_field", lambda: nets.receptive_field([4, 4], [2]), ValueError, "strides")
+case("nets.receptive_field", lambda: nets.receptive_field([4, 0], [2, 1]), ValueError, "kernel_sizes[1]")
+case("nets.receptive_field", lambda: nets.receptive_field("44", [1, 1]), TypeError, "kernel_sizes")
+case("nets.PatchDiscriminator", lambda: nets.PatchDiscriminator(n_layers=-1), ValueError, "n_layers")
+case("nets.PatchDiscriminator", lambda: nets.PatchDiscriminator(norm="virtual"), ValueError, "norm")
+case("nets.PatchDiscriminator", lambda: nets.PatchDiscriminator(2, width=4)(T(2, 1, 28, 28)), ValueError, "x")
+case("nets.PatchDiscriminator", lambda: nets.PatchDiscriminator(width=4, n_layers=3)(T(1, 1, 20, 20)), ValueError, "x")
+case("nets.PatchDiscriminator", lambda: nets.PatchDiscriminator(width=4).classify(T(2, 1, 28, 28)), ValueError, "n_classes")
+case("losses.l1_loss", lambda: losses.l1_loss(T(2, 1, 4, 4), T(2, 1, 4, 5)), ValueError, "target")
+case("losses.l1_loss", lambda: losses.l1_loss(T(2, 1, 4, 4), T(2, 1, 4, 4).long()), TypeError, "output")
+case("losses.cycle_loss", lambda: losses.cycle_loss(T(2, 1, 4, 4), T(1, 1, 4, 4)), ValueError, "reconstruction")
+case("losses.cycle_loss", lambda: losses.cycle_loss(T(2, 1, 4, 4).numpy(), T(2, 1, 4, 4)), TypeError, "x")
+case("losses.identity_loss", lambda: losses.identity_loss(T(0, 1, 4, 4), T(0, 1, 4, 4)), ValueError, "y")
+case("losses.identity_loss", lambda: losses.identity_loss(T(2, 1, 4, 4), [0.0]), TypeError, "mapped")
+case("losses.domain_classification_loss", lambda: losses.domain_classification_loss(T(2, 3), torch.tensor([0.0, 1.0])), TypeError, "domains")
+case("losses.domain_classification_loss", lambda: losses.domain_classification_loss(T(2, 3), torch.tensor([0, 3])), ValueError, "domains")
+case("losses.domain_classification_loss", lambda: losses.domain_classification_loss(T(3), torch.tensor([0, 1, 2])), ValueError, "class_logits")
+case("data.typeset_digits", lambda: data.typeset_digits(0), ValueError, "n")
+case("data.typeset_digits", lambda: data.typeset_digits(4, fonts=[]), ValueError, "fonts")
+case("data.typeset_digits", lambda: data.typeset_digits(4, scale=(1.2, 0.8)), ValueError, "scale")
+case("data.typeset_digits", lambda: data.typeset_digits(4, rotation=-1.0), ValueError, "rotation")
+case("data.thicken", lambda: data.thicken(img(), radius=0), ValueError, "radius")
+case("data.thicken", lambda: data.thicken(img().numpy()), TypeError, "images")
+case("data.inpainting_pair", lambda: data.inpainting_pair(img(), keep_rows=28), ValueError, "keep_rows")
+case("classifier.train_classifier", lambda: classifier.train_classifier(img(), torch.tensor([0, 1, 2, 3]),
+                                                                        n_classes=3), ValueError, "y")
+case("classifier.train_classifier", lambda: classifier.train_classifier(img(), torch.zeros(4, dtype=torch.long),
+                                                                        n_classes=1), ValueError, "n_classes")
+case("classifier.train_classifier", lambda: classifier.train_classifier(img(), torch.zeros(4, dtype=torch.long),
+                                                                        n_classes=2, steps=0), ValueError, "steps")
+case("translation.TranslationConfig", lambda: translation.TranslationConfig(steps=0), ValueError, "steps")
+case("translation.TranslationConfig", lambda: translation.TranslationConfig(steps=2, loss="l1"), ValueError, "loss")
+case("translation.TranslationConfig", lambda: translation.TranslationConfig(steps=2, clip=-0.1), ValueError, "clip")
+case("translation.Pix2Pix", lambda: translation.Pix2Pix(nets.UNet(width=2), None, lam=0.0), ValueError, "lam")
+case("translation.Pix2Pix", lambda: translation.Pix2Pix("G"), TypeError, "G")
+case("translation.CycleGAN", lambda: translation.CycleGAN(G2(), G2(), D2(), D2(), lam_identity=-1.0), ValueError,
+     "lam_identity")
+case("translation.StarGAN", lambda: translation.StarGAN(nets.UNet(width=2), nets.PatchDiscriminator(width=2,
+                                                                                                  n_classes=2)),
+     ValueError, "G.n_domains")
+case("translation.StarGAN", lambda: translation.StarGAN(nets.UNet(width=2, n_domains=2), D2()), TypeError, "D")
+case("translation.fit", lambda: translation.fit(translation.Pix2Pix(nets.UNet(width=2)), [(img(4), img(3))],
+                                                translation.TranslationConfig(steps=1, batch_size=2)), ValueError,
+     "streams[0]")
+case("translation.fit", lambda: translation.fit(translation.Pix2Pix(nets.UNet(width=2)), [(img(4), img(4))],
+                                                {"steps": 1}), TypeError, "config")
+case("translation.fit", lambda: translation.fit(G2(), [(img(4),)], translation.TranslationConfig(steps=1)),
+     TypeError, "model.step")
+case("translation.translate", lambda: translation.translate(nets.UNet(width=2), img(4).numpy()), TypeError, "x")
+case("translation.translate", lambda: translation.translate(nets.UNet(width=2), img(4), batch_size=0), ValueError,
+     "batch_size")
+case("translation.binary_distance", lambda: translation.binary_distance(T(4, 28)), ValueError, "images")
+case("plot.html_table", lambda: plot.html_table({}), TypeError, "rows")
+case("plot.html_table", lambda: plot.html_table({"a": {"x": 1.0}}, digits=-1), ValueError, "digits")
 
 def _flat_cases():
     for name, items in sorted(CASES.items()):

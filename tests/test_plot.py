@@ -237,3 +237,16 @@ def test_animate_grid_html():
     assert plt.get_fignums() == []
     with pytest.raises(TypeError, match="Animation"):
         plot.animation_html(plt.figure())
+
+
+def test_html_table_formats_and_checks():
+    from ganlib import plot as _plot
+
+    out = _plot.html_table({"a<b": {"x": 0.12345, "n": 3}, "c": {"n": 4, "x": 1.0}}, corner="run", digits=2).data
+    assert "<th>run</th><th>x</th><th>n</th>" in out
+    assert "<th style='text-align:left'>a&lt;b</th><td>0.12</td><td>3</td>" in out
+    assert "<td>1.00</td><td>4</td>" in out  # columns in the first row's order
+    with pytest.raises(ValueError, match=r"rows\['c'\]"):
+        _plot.html_table({"a": {"x": 1.0}, "c": {"y": 2.0}})
+    with pytest.raises(TypeError, match="rows"):
+        _plot.html_table({})
