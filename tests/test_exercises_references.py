@@ -220,3 +220,28 @@ def test_ch12_expected_values_by_hand_and_against_ganlib_relations():
     # with b = 1 the rewards become r − 1 = (0, 1, −.5)
     r, xv = np.array([0.0, 1.0, -0.5]), np.array([0.0, 1.0, -1.0])
     assert pg[1].expected == pytest.approx([np.mean(r * xv), np.mean(r * (xv**2 - 1))], rel=1e-12)
+
+
+def test_ch09_expected_values_by_hand_and_against_ganlib():
+    from ganlib import nets
+    from ganlib.exercises import ch09
+
+    rf = ch09._rf_cases()
+    # by hand: 1 + 3·(1 + 2 + 4 + 8 + 8) = 70 and 1 + 3·(1 + 2 + 4 + 4) = 34
+    assert [c.expected for c in rf[:5]] == [7, 7, 4, 70, 34]
+    assert rf[6].expected == 212  # VGG-16's pool5, the value usually quoted for it
+    for case in rf:  # the brute force agrees with ganlib.nets.receptive_field
+        assert nets.receptive_field(*case.args) == case.expected
+    assert ch09.check_receptive_field(nets.receptive_field) is True
+
+    cyc = ch09._cycle_cases()
+    assert cyc[0].expected == 0.0  # G and F inverse to each other
+    a, b = cyc[1].args[:2]  # G = F = x ↦ 2x: 3 (mean|a| + mean|b|)
+    assert cyc[1].expected == pytest.approx(3 * (a.abs().mean().item() + b.abs().mean().item()), rel=1e-6)
+    a, b = cyc[2].args[:2]  # G = −x, F = id: 2 (mean|a| + mean|b|)
+    assert cyc[2].expected == pytest.approx(2 * (a.abs().mean().item() + b.abs().mean().item()), rel=1e-6)
+
+    def with_ganlib(a, b, G, F):
+        return losses.cycle_loss(a, F(G(a))) + losses.cycle_loss(b, G(F(b)))
+
+    assert ch09.check_cycle_consistency_loss(with_ganlib) is True
