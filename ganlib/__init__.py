@@ -37,6 +37,7 @@ _SUBMODULES = (
     "metrics", "nets", "plot", "regularizers", "relations", "sampling", "text", "train", "vae", "widgets",
 )
 _SUBMODULES += ("distributed", "bench_ddp")  # the scaling appendix
+_SUBMODULES += ("translation",)  # chapter 9
 
 
 def __getattr__(name: str):
