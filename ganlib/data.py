@@ -82,7 +82,7 @@ TOY_SETS = ("ring", "grid", "spiral")
 # chapters read it from here to score samples (a sample within 3 std of a mode is good)
 TOY_STD = {"ring": 0.02, "grid": 0.05}
 SHIPPED_FILE = "mnist10k.npz"
-# fonts in matplotlib's mpl-data/fonts/ttf whose digits 0-9 all render (chapter 9's typeset digits)
+#: The fonts in matplotlib's mpl-data/fonts/ttf whose digits 0-9 all render (chapter 9's typeset digits).
 TYPESET_FONTS = (
     "DejaVuSans.ttf",
     "DejaVuSans-Bold.ttf",
@@ -640,7 +640,7 @@ def _image_batch(images: object, name: str) -> Tensor:
 def thicken(images: Tensor, *, radius: int = 1) -> Tensor:
     """Thicker strokes by grey-level dilation, same shape as ``images``   (chapter 9).
 
-        y(i, j) = max { x(i + a, j + b) : |a| <= r, |b| <= r },
+    ``y(i, j) = max { x(i + a, j + b) : |a| <= r, |b| <= r }``,
 
     the largest grey level in the (2r+1) x (2r+1) window around each pixel (``max_pool2d``
     with stride 1; the field's border does not count as ink). On images in [-1, 1] with

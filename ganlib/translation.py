@@ -503,9 +503,9 @@ def translate(G: nn.Module, x: Tensor, *cond: Tensor, batch_size: int = 500) -> 
 
 
 def binary_distance(images: Tensor) -> Tensor:
-    """How far each image's pixels are from pure ink or pure background: mean_p (1 − |x_p|)   (chapter 9).
+    """How far each image's pixels are from pure ink or pure background: ``mean_p (1 − |x_p|)``   (chapter 9).
 
-    For pixels in [-1, 1], 1 − |x| is the distance to the nearer of −1 (background) and
+    For pixels in [-1, 1], ``1 − |x|`` is the distance to the nearer of −1 (background) and
     +1 (ink): 0 for a crisp binary image, 1 for a uniform mid-grey. A blurry image has
     many grey pixels, so a larger value. Returns one value per image, shape (N,).
     """
