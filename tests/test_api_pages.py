@@ -7,8 +7,9 @@ leaves a name out (it skips members without a docstring, and names that ``__all_
 omits). The first tests read the sources; the last builds the API pages alone with
 Sphinx (about half a minute) and looks for each public name's anchor in the HTML.
 
-The public names are chosen as in tests/test_bad_input.py: a module's ``__all__`` if it
-has one, else the functions and classes it defines whose names do not start with ``_``.
+The public names are chosen by tests/public_api.py, as in tests/test_bad_input.py: a
+module's ``__all__`` if it has one, else the functions and classes it defines whose names
+do not start with ``_``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 import pytest
 
 import ganlib
+from public_api import public_names  # tests/ is on sys.path under pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 API = ROOT / "book" / "api"
@@ -34,18 +36,6 @@ API = ROOT / "book" / "api"
 # API (check, quiz, Exercise, ...): its per-chapter modules (ch01 ... ch11) are the
 # registries behind the notebooks' checkers and hold the exercises' solutions.
 MODULES = sorted(set(ganlib._SUBMODULES) | {"runtime"})
-
-
-def public_names(module) -> list[str]:
-    if hasattr(module, "__all__"):
-        names = list(module.__all__)
-    else:
-        names = [
-            n for n, obj in vars(module).items()
-            if not n.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
-            and getattr(obj, "__module__", None) == module.__name__
-        ]
-    return sorted(n for n in names if callable(getattr(module, n)) and n != "__version__")
 
 
 def automodule_blocks(text: str) -> dict[str, list[str]]:

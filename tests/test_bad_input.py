@@ -12,7 +12,6 @@ For a wider, exploratory count of outcomes see ``tests/bad_input_sweep.py`` (not
 from __future__ import annotations
 
 import importlib
-import inspect
 import math
 
 import numpy as np
@@ -23,6 +22,7 @@ from hypothesis import strategies as st
 
 import ganlib
 from bad_input_sweep import names_argument  # tests/ is on sys.path under pytest
+from public_api import public_names
 from ganlib import (checks, classifier, data, divergences, games, losses, metrics, nets, plot, regularizers, runtime,
                     sampling, text, train, vae, widgets)
 from ganlib import conditional
@@ -79,25 +79,8 @@ EXEMPT = {
     "distributed.DistEnv",  # a frozen record that init_from_env fills with checked values
 }
 
-# Cases for ganlib.train and ganlib.runtime that fail on main before helper A1's validation
-# lands (A1 owns those modules). Drop the marker once A1's branch is merged.
-A1 = pytest.mark.xfail(strict=False, reason="A1: train.py validation")
-
-
 def public_callables() -> list[str]:
-    names = []
-    for module in MODULES:
-        short = module.__name__.split(".")[-1]
-        if hasattr(module, "__all__"):
-            public = list(module.__all__)
-        else:
-            public = [
-                n for n, obj in vars(module).items()
-                if not n.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
-                and getattr(obj, "__module__", None) == module.__name__
-            ]
-        names += [f"{short}.{n}" for n in public if callable(getattr(module, n))]
-    return sorted(names)
+    return sorted(f"{module.__name__.split('.')[-1]}.{n}" for module in MODULES for n in public_names(module))
 
 
 # --- small valid arguments --------------------------------------------------------------
@@ -437,7 +420,7 @@ case("classifier.DigitClassifier", lambda: classifier.DigitClassifier(width=8).f
 case("classifier.load_digit_classifier", lambda: classifier.load_digit_classifier(device="gpu0"), ValueError, "device")
 case("classifier.load_digit_classifier", lambda: classifier.load_digit_classifier(device=0.5), TypeError, "device")
 
-# --- train and runtime: helper A1 implements these checks (xfail until merged) -----------
+# --- train and runtime ---------------------------------------------------------------------
 case("train.lr_factor", lambda: train.lr_factor("cosine", 1, 10), ValueError, "schedule")
 case("train.lr_factor", lambda: train.lr_factor("linear", 0, 10), ValueError, "step")
 case("train.sample_latent", lambda: train.sample_latent(0, 2), ValueError, "n")
