@@ -20,24 +20,7 @@ MAX_CELL_LINES = 25
 # Cells allowed over 25 lines, each with the reason (the issue's "unless the note
 # says why"). The list may only shrink: a listed cell that is no longer long, or
 # no longer exists, fails the test below, so the entry is removed with the fix.
-LONG_CELLS = {
-    # 01_generative_models.ipynb
-    "1df59b4c": "a model class, shown whole where the chapter builds it",
-    "b5b1283e": "a model class, shown whole where the chapter builds it",
-    "936f2459": "a model class, shown whole where the chapter builds it",
-    "b9d694a2-s4": "the comparison table's rows (data, one per model)",
-    "04bdccfe": "a model class, shown whole where the chapter builds it",
-    # 04_divergences.ipynb
-    "cc747e24-s2": "one function (a training run), shown whole",
-    # 06_wgan.ipynb
-    "ch06-006-s2": "one function (a training run), shown whole",
-    "ch06-032-s4": "one function (a training run), shown whole",
-    "ch06-058": "the Try-it function behind a widget, shown whole",
-    # 07_training_tricks.ipynb
-    "ch07-017-s2": "one function (a training run), shown whole",
-    "ch07-046-s2": "one function (a training run), shown whole",
-    "ch07-053": "the Try-it function behind a widget, shown whole",
-}
+LONG_CELLS: dict[str, str] = {}
 
 
 def code_cells(path: Path) -> list[tuple[str, list[str]]]:
