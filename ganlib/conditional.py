@@ -39,7 +39,8 @@ from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from . import checks, losses
-from .train import History, TrainConfig, _Batches, d_step, g_step, make_optimizer, sample_latent, update_ema
+from .train import (History, TrainConfig, _Batches, d_step, frozen, g_step, make_optimizer, sample_latent,
+                    update_ema)
 
 
 def _check_data(x: Tensor, name: str) -> Tensor:
@@ -244,13 +245,12 @@ def infogan_step(G, DQ, opt_g, opt_d, x, z, c_cat, c_cont, *, lam=1.0,
     opt_d.zero_grad(set_to_none=True)
     loss_d.backward()
     opt_d.step()
-    DQ.requires_grad_(False)  # G's step: gradients flow through D and Q
-    fake_logits, nll = info_nll(DQ, fake, c_cat, c_cont, lam_cont=lam_cont)
+    with frozen(DQ):  # G's step: gradients flow through D and Q
+        fake_logits, nll = info_nll(DQ, fake, c_cat, c_cont, lam_cont=lam_cont)
     loss_g = losses.nonsaturating_g_loss(fake_logits) + (lam if lam_g is None else lam_g) * nll
     opt_g.zero_grad(set_to_none=True)
     loss_g.backward()
     opt_g.step()
-    DQ.requires_grad_(True)
     return loss_d, loss_g, nll
 
 
@@ -319,12 +319,11 @@ def semi_supervised_step(G, D, opt_g, opt_d, x_lab, y_lab, x_unl, z, x_unl_g):
     opt_d.step()
     if G is None:
         return loss_d, None
-    D.requires_grad_(False)
-    loss_g = losses.feature_matching_g_loss(D.features(x_unl_g), D.features(fake))
+    with frozen(D):
+        loss_g = losses.feature_matching_g_loss(D.features(x_unl_g), D.features(fake))
     opt_g.zero_grad(set_to_none=True)
     loss_g.backward()
     opt_g.step()
-    D.requires_grad_(True)
     return loss_d, loss_g
 
 

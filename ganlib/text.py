@@ -37,6 +37,7 @@ from torch import Tensor, nn
 
 from . import checks
 from .losses import bce_d_loss, nonsaturating_g_loss
+from .train import frozen
 
 __all__ = [
     "LanguageModel",
@@ -379,13 +380,12 @@ def gumbel_g_step(G: LanguageModel, D: nn.Module, opt_g: torch.optim.Optimizer, 
     Returns the mean σ(D(y)) and the relaxed batch (n, T, V), detached.
     """
     fake = G.sample_relaxed(batch_size, tau)  # (n, T, V), attached to θ
-    D.requires_grad_(False)  # the gradient flows through D; D stays put
-    logits = D(fake)  # (n,)
+    with frozen(D):  # the gradient flows through D; D stays put
+        logits = D(fake)  # (n,)
     loss = nonsaturating_g_loss(logits)
     opt_g.zero_grad(set_to_none=True)
     loss.backward()
     opt_g.step()
-    D.requires_grad_(True)
     return torch.sigmoid(logits).mean().item(), fake.detach()
 
 

@@ -328,6 +328,26 @@ def d_step(G, D, opt_d, x, z, *, d_loss, cond=(), see=nn.Identity(),
     return loss, real_logits, fake_logits, fake
 
 
+@contextmanager
+def frozen(*modules: nn.Module):
+    """Inside the block the modules' parameters do not require gradients: a loss computed
+    through them (G's loss through D) sends its gradient *through* them to what came
+    before, and leaves their own ``.grad`` alone. Each parameter gets its own flag back
+    afterwards, also when the block raises. Use: ``with frozen(D): loss = g_loss(D(fake))``.
+    """
+    for i, m in enumerate(modules):
+        checks.module(m, f"modules[{i}]")
+    params = [p for m in modules for p in m.parameters()]
+    flags = [p.requires_grad for p in params]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p, flag in zip(params, flags):
+            p.requires_grad_(flag)
+
+
 def g_step(D, opt_g, fake, *, g_loss, cond=(), see=nn.Identity()):
     """One update of the generator, D frozen (Algorithm 1, the outer step):
 
@@ -336,13 +356,11 @@ def g_step(D, opt_g, fake, *, g_loss, cond=(), see=nn.Identity()):
     fake: G(z) (B, ...), still attached to G's graph (d_step returns it);
     g_loss(t(G(z))). Returns L_G.
     """
-    D.requires_grad_(False)  # the gradient flows through D; D stays put
-    with autocast(fake.device):
+    with frozen(D), autocast(fake.device):  # the gradient flows through D; D stays put
         loss = g_loss(D(see(fake), *cond))  # L_G(t(G(z)))
     opt_g.zero_grad(set_to_none=True)
     loss.backward()
     opt_g.step()
-    D.requires_grad_(True)
     return loss
 
 

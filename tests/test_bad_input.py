@@ -445,6 +445,7 @@ case("train.update_ema", lambda: train.update_ema("G_ema", G2(), 0.9), TypeError
 case("train.make_optimizer", lambda: train.make_optimizer(D2().parameters(), "adam", -1e-3, (0.5, 0.9)),
      ValueError, "lr")
 case("train.grad_norm", lambda: train.grad_norm("D"), TypeError, "module")
+case("train.frozen", lambda: train.frozen(D2(), "D").__enter__(), TypeError, "modules")
 case("train.update_ema", lambda: train.update_ema(G2(), G2(), 1.5), ValueError, "beta")
 case("train.update_ema", lambda: train.update_ema(G2(), D2(), 0.9), ValueError, "model")
 case("train.train_gan", lambda: train.train_gan(G2(), D2(), T(32, 2).numpy(), cfg(), progress=False), TypeError, "real")

@@ -597,3 +597,17 @@ def test_mlp_digit_gan_is_chapter_twos_network_and_reproducible():
     z = torch.randn(5, 64)
     out = a.G(z)
     assert out.shape == (5, 1, 28, 28) and out.abs().max() <= 1  # tanh output
+
+
+def test_frozen_lets_the_gradient_through_and_restores_each_flag_after_an_error():
+    D = torch.nn.Linear(3, 1)
+    D.bias.requires_grad_(False)  # a parameter frozen before: it must stay frozen
+    x = torch.randn(4, 3, requires_grad=True)
+    with train.frozen(D):
+        D(x).sum().backward()
+    assert D.weight.grad is None and D.bias.grad is None  # D got no gradient ...
+    torch.testing.assert_close(x.grad, D.weight.detach().expand(4, 3))  # ... x did: dΣ(Wx+b)/dx = W
+    with pytest.raises(RuntimeError, match="inside"):
+        with train.frozen(D):
+            raise RuntimeError("inside")
+    assert D.weight.requires_grad and not D.bias.requires_grad
