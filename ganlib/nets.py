@@ -828,6 +828,9 @@ class UNet(nn.Module):
     outermost level, as in pix2pix: depth 1 has none); with ``skips=False`` it is the plain
     encoder-decoder of their Fig. 5 (the same layers without the skip inputs): everything G
     knows about x must pass the bottleneck (N, 2^(depth−1)·w, H/2^depth, W/2^depth).
+    pix2pix's decoder also has dropout, its only source of noise, kept on at test time;
+    this U-Net has none (G is deterministic, and :func:`ganlib.translation.translate` runs
+    it in eval mode).
     H and W must be divisible by 2^depth (28 allows depth 1 or 2).
 
     ``n_domains = K > 0`` makes it StarGAN's generator G(x, c): the target domain c ∈ 0..K−1
@@ -929,7 +932,8 @@ class PatchDiscriminator(nn.Module):
     * n_layers=2: (4, 4, 4, 4), (2, 2, 1, 1): 1 + 3·(1 + 2 + 4 + 4) = 34;
     * n_layers=3: (4, 4, 4, 4, 4), (2, 2, 2, 1, 1): 1 + 3·(1 + 2 + 4 + 8 + 8) = 70.
 
-    The side of the input must be at least 3·2^n_layers (the map is ⌊H/2^n_layers⌋ − 2 high).
+    For n_layers ≥ 1 the side of the input must be at least 3·2^n_layers (the map is
+    ⌊H/2^n_layers⌋ − 2 high); the PixelGAN (n_layers=0) keeps the input's size.
 
     Locality is exact only without normalisation statistics: instance norm (the default,
     as in pix2pix) and batch norm in training mode divide by means over all positions, so

@@ -73,6 +73,16 @@ def _real(value, name: str, what: str, ok: Callable[[float], bool]) -> float:
     return float(value)
 
 
+def _check_betas(betas) -> tuple[float, float]:
+    """Adam's (β1, β2) as a tuple of floats, each in [0, 1); errors name ``betas``."""
+    if not isinstance(betas, (tuple, list)):
+        raise TypeError(f"betas must be a pair (β1, β2) of numbers in [0, 1); got {betas!r}")
+    if len(betas) != 2:
+        raise ValueError(f"betas must be a pair (β1, β2) of numbers in [0, 1); got {betas!r}")
+    return tuple(_real(b, f"betas[{i}]", "a number in [0, 1) (Adam's β)", lambda v: 0 <= v < 1)
+                 for i, b in enumerate(betas))
+
+
 def _choice(value, name: str, choices: tuple) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be one of {choices}; got {value!r} ({type(value).__name__})")
@@ -148,13 +158,7 @@ class TrainConfig:
         _choice(self.lr_schedule, "lr_schedule", LR_SCHEDULES)
         for name in ("lr_g", "lr_d"):
             _real(getattr(self, name), name, "a finite number > 0 (a learning rate)", lambda v: v > 0)
-        if not isinstance(self.betas, (tuple, list)):
-            raise TypeError(f"betas must be a pair (β1, β2) of numbers in [0, 1); got {self.betas!r}")
-        if len(self.betas) != 2:
-            raise ValueError(f"betas must be a pair (β1, β2) of numbers in [0, 1); got {self.betas!r}")
-        betas = tuple(_real(b, f"betas[{i}]", "a number in [0, 1) (Adam's β)", lambda v: 0 <= v < 1)
-                      for i, b in enumerate(self.betas))
-        object.__setattr__(self, "betas", betas)  # a list becomes a tuple (the config is frozen)
+        object.__setattr__(self, "betas", _check_betas(self.betas))  # a list becomes a tuple (the config is frozen)
         _real(self.label_smoothing, "label_smoothing (α, real target 1 − α)", "in [0, 0.5)", lambda v: 0 <= v < 0.5)
         if self.label_smoothing and self.loss not in ("minimax", "nonsaturating"):
             raise ValueError(

@@ -47,6 +47,7 @@ adversarial loss (:func:`patch_logits`).
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 import os
@@ -60,7 +61,8 @@ from tqdm.auto import tqdm
 
 from . import checks, losses
 from .train import (History, _Batches, _check_checkpoint_path, _FirstNonFinite, _read_checkpoint,
-                    _write_checkpoint, d_step, make_optimizer)
+                    _write_checkpoint, d_step, frozen, make_optimizer)
+from .train import OPTIMIZERS, _check_betas
 
 FIT_CHECKPOINT_KEYS = ("step", "config", "model", "opt_g", "opt_d", "rng", "orders", "positions", "log")
 
@@ -69,7 +71,11 @@ FIT_CHECKPOINT_KEYS = ("step", "config", "model", "opt_g", "opt_d", "rng", "orde
 class TranslationConfig:
     """A translation run: steps, batch, the adversarial loss and the optimisers.
 
-    steps: generator updates, each after ``d_steps`` discriminator updates.
+    steps: training steps; each makes one generator update and ``d_steps`` discriminator
+    updates (pix2pix and StarGAN update D first, CycleGAN after G, as their papers do).
+    Unlike :func:`ganlib.train.train_gan`, which draws a fresh minibatch for each D update,
+    the ``d_steps`` updates of a step all see that step's minibatch (every run of chapter 9
+    has ``d_steps=1``).
     loss: the adversarial loss (:data:`ganlib.losses.KINDS`): ``"lsgan"`` is CycleGAN's
     and StarGAN-here's, ``"nonsaturating"`` pix2pix's and DualGAN's official code's,
     ``"wasserstein"`` (with ``clip`` > 0) the DualGAN paper's.
@@ -95,13 +101,11 @@ class TranslationConfig:
         for name in ("checkpoint_every", "seed"):
             checks.integer(getattr(self, name), name, low=0)
         checks.choice(self.loss, "loss", losses.KINDS)
-        checks.choice(self.optimizer, "optimizer", ("adam", "rmsprop", "sgd"))
+        checks.choice(self.optimizer, "optimizer", OPTIMIZERS)
         for name in ("lr_g", "lr_d"):
             checks.positive(getattr(self, name), name)
         checks.nonnegative(self.clip, "clip")
-        if not (isinstance(self.betas, (tuple, list)) and len(self.betas) == 2):
-            raise TypeError(f"betas must be a pair (β1, β2) of numbers in [0, 1); got {self.betas!r}")
-        object.__setattr__(self, "betas", tuple(float(b) for b in self.betas))
+        object.__setattr__(self, "betas", _check_betas(self.betas))  # a list becomes a tuple
 
 
 def patch_logits(logits: Tensor) -> Tensor:
@@ -110,9 +114,15 @@ def patch_logits(logits: Tensor) -> Tensor:
 
 
 def _adversarial(kind: str) -> tuple[Callable, Callable]:
-    """(L_D, L_G) of the given kind, each applied patch by patch."""
+    """(L_D, L_G) of the given kind, each applied patch by patch.
+
+    For "lsgan", L_G is the plain mean squared error E[(t(G(x)) − 1)²], as in CycleGAN's
+    code, not Mao et al.'s ½E[...] (:func:`ganlib.losses.lsgan_g_loss`): the weights
+    λ_cyc = 10, λ_id = 5 are set against it. L_D is ½E[(t(y) − 1)²] + ½E[t(G(x))²] in both.
+    """
+    scale = 2.0 if kind == "lsgan" else 1.0
     return (lambda real, fake: losses.d_loss(kind, patch_logits(real), patch_logits(fake)),
-            lambda fake: losses.g_loss(kind, patch_logits(fake)))
+            lambda fake: scale * losses.g_loss(kind, patch_logits(fake)))
 
 
 def _update(opt: torch.optim.Optimizer, loss: Tensor) -> None:
@@ -153,9 +163,8 @@ def pix2pix_g_step(D, opt_g, x, y, fake, *, loss, lam, conditional=True):
     adv = torch.zeros((), device=fake.device)
     if D is not None:
         see = torch.cat([x, fake], dim=1) if conditional else fake  # (B, 2, H, W) or (B, 1, H, W)
-        D.requires_grad_(False)  # the gradient flows through D; D stays put
-        adv = _adversarial(loss)[1](D(see))
-        D.requires_grad_(True)
+        with frozen(D):  # the gradient flows through D; D stays put
+            adv = _adversarial(loss)[1](D(see))
     total = adv + lam * l1
     _update(opt_g, total)
     return total, adv, l1
@@ -214,9 +223,8 @@ def cycle_g_step(G, F, D_A, D_B, opt_g, a, b, *, loss, lam_cycle, lam_identity):
     """
     g_adv = _adversarial(loss)[1]
     fake_b, fake_a = G(a), F(b)  # (B, C, H, W) each
-    D_A.requires_grad_(False), D_B.requires_grad_(False)
-    adv = g_adv(D_B(fake_b)) + g_adv(D_A(fake_a))
-    D_A.requires_grad_(True), D_B.requires_grad_(True)
+    with frozen(D_A, D_B):
+        adv = g_adv(D_B(fake_b)) + g_adv(D_A(fake_a))
     cyc = losses.cycle_loss(a, F(fake_b)) + losses.cycle_loss(b, G(fake_a))
     idt = torch.zeros((), device=a.device)
     if lam_identity:  # an image already in the target domain should pass unchanged
@@ -302,9 +310,8 @@ def star_g_step(G, D, opt_g, x, c_src, c_trg, *, loss, lam_cls, lam_rec, lam_ide
     """
     g_adv = _adversarial(loss)[1]
     fake = G(x, c_trg)  # (B, C, H, W)
-    D.requires_grad_(False)
-    fake_t, fake_cls = D.forward_with_classes(fake)
-    D.requires_grad_(True)
+    with frozen(D):
+        fake_t, fake_cls = D.forward_with_classes(fake)
     adv = g_adv(fake_t)
     cls = losses.domain_classification_loss(fake_cls, c_trg)
     rec = losses.cycle_loss(x, G(fake, c_src))  # back to where x came from
@@ -335,6 +342,9 @@ class StarGAN(nn.Module):
                                         what="an int >= 2 (G must take a target domain)")
         if not hasattr(D, "forward_with_classes"):
             raise TypeError("D must classify domains too: give it forward_with_classes(x) -> (logits, class logits)")
+        if getattr(D, "n_classes", self.n_domains) != self.n_domains:
+            raise ValueError(f"D.n_classes must equal G.n_domains ({self.n_domains}): D classifies the domains "
+                             f"G translates to; got D.n_classes={D.n_classes}")
         self.lam_cls = checks.nonnegative(lam_cls, "lam_cls")
         self.lam_rec = checks.nonnegative(lam_rec, "lam_rec")
         self.lam_identity = checks.nonnegative(lam_identity, "lam_identity")
@@ -417,7 +427,7 @@ def fit(model: nn.Module, streams: Sequence[tuple[Tensor, ...]], config: Transla
     history, start = History(log={"step": []}, G=model), 0
     if checkpoint is not None and os.path.exists(checkpoint):
         start = _load(checkpoint, model, opt_g, opt_d, rng, batches, history, config)
-    needs_rng = "generator" in model.step.__code__.co_varnames
+    needs_rng = "generator" in inspect.signature(model.step).parameters
     watch: dict[str, _FirstNonFinite] = {}
 
     t0 = time.perf_counter()
@@ -489,7 +499,9 @@ def translate(G: nn.Module, x: Tensor, *cond: Tensor, batch_size: int = 500) -> 
     x = checks.tensor(x, "x", dims=4, shape="(N, C, H, W)")
     batch_size = checks.positive_int(batch_size, "batch_size")
     for i, c in enumerate(cond):
-        if not isinstance(c, Tensor) or len(c) != len(x):
+        if not isinstance(c, Tensor):
+            raise TypeError(f"cond[{i}] must be a tensor with one row per image ({len(x)}); got {type(c).__name__}")
+        if len(c) != len(x):
             raise ValueError(f"cond[{i}] must be a tensor with one row per image ({len(x)}); got {c!r:.60}")
     device = next(G.parameters()).device
     was_training = G.training

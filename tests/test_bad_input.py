@@ -726,6 +726,15 @@ case("translation.StarGAN", lambda: translation.StarGAN(nets.UNet(width=2), nets
                                                                                                   n_classes=2)),
      ValueError, "G.n_domains")
 case("translation.StarGAN", lambda: translation.StarGAN(nets.UNet(width=2, n_domains=2), D2()), TypeError, "D")
+case("translation.StarGAN", lambda: translation.StarGAN(nets.UNet(width=2, n_domains=3),
+                                                        nets.PatchDiscriminator(width=2, n_classes=5)),
+     ValueError, "D.n_classes")
+case("translation.TranslationConfig", lambda: translation.TranslationConfig(steps=2, betas=(2.0, 0.9)), ValueError,
+     "betas")
+case("translation.TranslationConfig", lambda: translation.TranslationConfig(steps=2, betas=("a", 0.5)), TypeError,
+     "betas")
+case("translation.translate", lambda: translation.translate(nets.UNet(width=2, n_domains=2), img(4), [0, 1, 0, 1]),
+     TypeError, "cond")
 case("translation.fit", lambda: translation.fit(translation.Pix2Pix(nets.UNet(width=2)), [(img(4), img(3))],
                                                 translation.TranslationConfig(steps=1, batch_size=2)), ValueError,
      "streams[0]")

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from ganlib import losses, nets, translation as T
+from ganlib import nets, translation as T
 
 
 class Scale(nn.Module):
@@ -35,7 +35,8 @@ def test_cycle_losses_by_hand():
     out, fake_a, fake_b = T.cycle_g_step(G, F, D_A, D_B, opt, a, b, loss="lsgan", lam_cycle=10.0, lam_identity=5.0)
     assert out["cycle"].item() == pytest.approx(0.0, abs=1e-6)
     assert out["identity"].item() == pytest.approx(b.abs().mean().item() + 0.5 * a.abs().mean().item(), rel=1e-5)
-    adv = (losses.g_loss("lsgan", D_B(2 * a).reshape(-1)) + losses.g_loss("lsgan", D_A(0.5 * b).reshape(-1)))
+    # CycleGAN's code: G's adversarial term is nn.MSELoss()(D(fake), 1), with no ½
+    adv = ((D_B(2 * a) - 1) ** 2).mean() + ((D_A(0.5 * b) - 1) ** 2).mean()
     assert out["g_adv"].item() == pytest.approx(adv.item(), rel=1e-5)
     assert out["g_loss"].item() == pytest.approx(adv.item() + 5.0 * out["identity"].item(), rel=1e-5)
     torch.testing.assert_close(fake_b, 2 * a)
@@ -79,6 +80,42 @@ def test_pix2pix_conditional_d_sees_the_pair():
     assert seen[0].shape == (4, 2, 28, 28)
     torch.testing.assert_close(seen[0][:, :1], x)  # the input ...
     torch.testing.assert_close(seen[0][:, 1:], y)  # ... stacked on the real target
+    assert len(seen) == 3  # then (x, G(x)) in D's step and again in G's step
+    with torch.no_grad():
+        fake = G(x)
+    for pair in seen[1:]:
+        torch.testing.assert_close(pair[:, :1], x)
+        torch.testing.assert_close(pair[:, 1:], fake)
+
+
+def _snapshot(*modules):
+    return [p.detach().clone() for m in modules for p in m.parameters()]
+
+
+def _unchanged(before, *modules):
+    after = [p for m in modules for p in m.parameters()]
+    return all(torch.equal(b, a) and a.grad is None for b, a in zip(before, after))
+
+
+@pytest.mark.parametrize("model", ["pix2pix", "cyclegan", "stargan"])
+def test_generator_updates_leave_the_discriminators_alone(model):
+    # lr > 0: G's update moves G, and neither moves D nor leaves a gradient on it
+    x, y, c = _images(4, seed=11), _images(4, seed=12), torch.tensor([0, 1, 2, 0])
+    if model == "pix2pix":
+        G, Ds = nets.UNet(width=4), [nets.PatchDiscriminator(2, width=4)]
+        step = lambda opt: T.pix2pix_g_step(Ds[0], opt, x, y, G(x), loss="lsgan", lam=1.0, conditional=True)
+    elif model == "cyclegan":
+        G, F = nets.UNet(width=4), nets.UNet(width=4)
+        Ds = [nets.PatchDiscriminator(width=4), nets.PatchDiscriminator(width=4)]
+        step = lambda opt: T.cycle_g_step(G, F, *Ds, opt, x, y, loss="lsgan", lam_cycle=10.0, lam_identity=5.0)
+    else:
+        G, Ds = nets.UNet(width=4, n_domains=3), [nets.PatchDiscriminator(width=4, n_classes=3)]
+        step = lambda opt: T.star_g_step(G, Ds[0], opt, x, c, (c + 1) % 3, loss="lsgan", lam_cls=1.0, lam_rec=10.0)
+    g_before, d_before = _snapshot(G), _snapshot(*Ds)
+    step(torch.optim.SGD(G.parameters(), lr=0.1))
+    assert _unchanged(d_before, *Ds)
+    assert not all(torch.equal(b, a) for b, a in zip(g_before, G.parameters()))  # G did move
+    assert all(p.requires_grad for d in Ds for p in d.parameters())  # D is trainable again
 
 
 def test_stargan_targets_are_other_domains():
