@@ -8,6 +8,7 @@ too long to follow and is split at its natural steps, with prose between.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,39 @@ def test_the_check_catches_a_long_line_and_a_long_cell(tmp_path):
     assert len(problems) == 2
     assert "long-line" in problems[0] and "84 characters" in problems[0]
     assert "long-cell" in problems[1] and "26 lines" in problems[1]
+
+
+# --- directive fences ------------------------------------------------------------------
+# CommonMark forbids a backtick in the info string of a backtick fence, so
+# ```{admonition} Claim check ... {cite:p}`key` is not a fence at all: the whole box is
+# printed as plain text (it was, for 29 claim checks, until 3 Dec). Such a title needs
+# a colon fence, :::{admonition} ... :::, which MyST's colon_fence extension reads.
+BROKEN_FENCE = re.compile(r"^\s*```+\{[\w:-]+\}.*`")
+
+
+def fence_problems(text: str, where: str) -> list[str]:
+    return [f"{where}, line {n}: a backtick in a ```{{directive}} title line; "
+            f"use :::{{directive}} ... ::: instead: {line.strip()[:50]}"
+            for n, line in enumerate(text.splitlines(), 1) if BROKEN_FENCE.match(line)]
+
+
+def markdown_sources() -> list[tuple[str, str]]:
+    out = [(p.name, p.read_text(encoding="utf-8")) for p in sorted(BOOK.glob("*.md"))]
+    for path in NOTEBOOKS:
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            if cell["cell_type"] == "markdown":
+                out.append((f"{path.name} cell {cell.get('id', i)}", "".join(cell["source"])))
+    return out
+
+
+def test_directive_titles_with_backticks_use_colon_fences():
+    problems = [p for where, text in markdown_sources() for p in fence_problems(text, where)]
+    assert not problems, "\n  ".join(problems)
+
+
+def test_the_fence_check_catches_a_broken_title():
+    broken = '```{admonition} Claim check: "x" {cite:p}`key`\n:class: note\nText.\n```\n'
+    fine = ':::{admonition} Claim check: "x" {cite:p}`key`\n:class: note\nText.\n:::\n'
+    plain = "```{admonition} A claim\nText with `code`.\n```\n"
+    assert len(fence_problems(broken, "b")) == 1
+    assert fence_problems(fine, "f") == [] and fence_problems(plain, "p") == []
