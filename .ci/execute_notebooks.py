@@ -81,9 +81,9 @@ def main() -> int:
     args = ap.parse_args()
     profile = os.environ.get("GANLIB_PROFILE", "full")
     # Each kernel gets its share of the cores. PyTorch starts as many threads as there are
-    # cores, so two kernels on 2 cores ran 4 threads: a small DCGAN then trained 3.7 times
-    # slower than with one thread per kernel (52 s against 14 s, two at a time, 3 Dec).
-    # One thread per kernel also makes a run repeat bit for bit.
+    # cores, so two kernels on 2 cores ran 4 threads: two DCGAN runs side by side took
+    # 15.4 s instead of 8.6 s (`python -m ganlib.bench --side-by-side 2`, 3 Dec), and CI
+    # went from 2 824 s to 2 141 s. One thread per kernel also repeats a run bit for bit.
     threads = max(1, (os.cpu_count() or 1) // args.jobs)
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, str(threads))

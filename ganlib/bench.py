@@ -14,12 +14,18 @@ ganlib's loop differs in what makes it fast on a GPU: the data stay on the devic
 and are indexed there, bfloat16 autocast on CUDA, and D is frozen during G's step
 (no gradients for D's weights that would be thrown away), and D's real and fake
 losses go back in one backward pass.
+
+``python -m ganlib.bench --side-by-side 2`` measures something else: the threads each of
+``make book``'s notebook kernels should get when two run at once (:func:`side_by_side`).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
+import sys
 import time
 
 import torch
@@ -101,6 +107,43 @@ def run_reference(images: torch.Tensor, *, steps: int, batch_size: int, z_dim: i
     return steps / (time.perf_counter() - t0)
 
 
+_CHILD = """
+import sys, time, torch
+from ganlib import bench, data, train
+images, _ = data.load_mnist("train", source="shipped")
+steps, width = int(sys.argv[1]), int(sys.argv[2])
+G, D = bench.make_models(64, width, torch.device("cpu"), seed=0)
+config = train.TrainConfig(steps=steps, z_dim=64, batch_size=64, seed=0, log_every=steps)
+t0 = time.perf_counter()
+train.train_gan(G, D, images, config, progress=False)
+print(time.perf_counter() - t0)
+"""
+
+
+def side_by_side(jobs: int = 2, *, steps: int = 200, width: int = 16, repeats: int = 3) -> dict[int, float]:
+    """Median seconds until all of ``jobs`` copies of one CPU training run, started together
+    in separate processes, have finished, for each thread count t per process: the
+    machine's cores // jobs and PyTorch's default, all cores (``OMP_NUM_THREADS=t``).
+
+    Each copy trains chapter 5's DCGAN (width ``width``, batch 64) for ``steps`` steps with
+    :func:`ganlib.train.train_gan`; a copy's time excludes its start-up. Returns {t: seconds}.
+    """
+    cores = os.cpu_count() or 1
+    counts = sorted({max(1, cores // jobs), cores})
+    times: dict[int, list[float]] = {t: [] for t in counts}
+    for r in range(repeats):
+        for t in counts:  # interleaved, so both see the same machine state
+            env = dict(os.environ, OMP_NUM_THREADS=str(t), MKL_NUM_THREADS=str(t))
+            procs = [subprocess.Popen([sys.executable, "-c", _CHILD, str(steps), str(width)], env=env,
+                                      stdout=subprocess.PIPE, text=True) for _ in range(jobs)]
+            times[t].append(max(float(p.communicate()[0].split()[-1]) for p in procs))
+            print(f"  repeat {r + 1}: {jobs} processes x {t} thread(s): {times[t][-1]:.1f} s", flush=True)
+    result = {t: statistics.median(v) for t, v in times.items()}
+    print(f"median seconds, {jobs} runs of {steps} steps side by side on {cores} cores: "
+          + ", ".join(f"{t} thread(s) each {s:.1f} s" for t, s in result.items()))
+    return result
+
+
 def main(argv: list[str] | None = None) -> dict:
     """The command line: run both loops, print steps/s, return the medians and their ratio."""
     parser = argparse.ArgumentParser(prog="python -m ganlib.bench", description=__doc__.split("\n\n")[0])
@@ -110,7 +153,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--width", type=int, default=None, help="DCGAN width (default: 32 on CPU, 64 on GPU)")
     parser.add_argument("--z-dim", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--side-by-side", type=int, default=0, metavar="JOBS",
+                        help="instead: time JOBS CPU runs at once, at cores/JOBS and at all cores' threads each")
     args = parser.parse_args(argv)
+    if args.side_by_side:
+        return side_by_side(args.side_by_side, steps=args.steps or 200, width=args.width or 16,
+                            repeats=args.repeats)
 
     device = get_device(args.device)
     on_gpu = device.type != "cpu"
