@@ -244,6 +244,16 @@ def tensor(
     return x
 
 
+def image_batch(x: object, name: str, channels: int, *, nonempty: bool = True) -> Tensor:
+    """``x`` as a float image batch of shape (N, channels, H, W): TypeError/ValueError naming
+    ``name`` otherwise (metadata only, like :func:`tensor`). ``nonempty``: refuse 0 images."""
+    tensor(x, name, dims=4, nonempty=nonempty, shape=f"(N, {channels}, H, W)")
+    if x.shape[1] != channels:
+        raise ValueError(f"{name} must have shape (N, {channels}, H, W), {channels} channel(s); "
+                         f"got {tuple(x.shape)}")
+    return x
+
+
 def batch(x: object, name: str, shape: Sequence[int], *, nonempty: bool = False) -> Tensor:
     """A float batch of shape ``(N, *shape)``: type, dtype and shape checked (metadata only).
 

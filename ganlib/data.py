@@ -629,14 +629,6 @@ def typeset_digits(
     return images, labels.to(device)
 
 
-def _image_batch(images: object, name: str) -> Tensor:
-    """A float tensor (N, 1, H, W): TypeError/ValueError naming ``name`` otherwise (metadata only)."""
-    checks.tensor(images, name, dims=4, shape="(N, 1, H, W)")
-    if images.shape[1] != 1:
-        raise ValueError(f"{name} must have shape (N, 1, H, W), one grey channel; got {tuple(images.shape)}")
-    return images
-
-
 def thicken(images: Tensor, *, radius: int = 1) -> Tensor:
     """Thicker strokes by grey-level dilation, same shape as ``images``   (chapter 9).
 
@@ -650,7 +642,7 @@ def thicken(images: Tensor, *, radius: int = 1) -> Tensor:
 
     images: float (N, 1, H, W); radius: an int >= 1.
     """
-    _image_batch(images, "images")
+    checks.image_batch(images, "images", 1)
     radius = checks.integer(radius, "radius", low=1)
     return F.max_pool2d(images, kernel_size=2 * radius + 1, stride=1, padding=radius)  # (N, 1, H, W)
 
@@ -669,7 +661,7 @@ def inpainting_pair(images: Tensor, *, keep_rows: int = 14) -> tuple[Tensor, Ten
 
     images: float (N, 1, H, W); keep_rows: an int in 1 .. H-1.
     """
-    _image_batch(images, "images")
+    checks.image_batch(images, "images", 1)
     height = images.shape[2]
     what = f"an int in 1 .. {height - 1} (the image has {height} rows)"
     keep_rows = checks.integer(keep_rows, "keep_rows", what=what)

@@ -797,14 +797,6 @@ class InfoGANDiscriminator(nn.Module):
 TRANSLATION_NORMS = ("instance", "batch", "none")
 
 
-def _check_image_batch(x: Tensor, channels: int) -> tuple[int, int]:
-    """Check a float image batch (N, channels, H, W) (metadata only); return (H, W)."""
-    checks.tensor(x, "x", dims=4, nonempty=False, shape=f"(N, {channels}, H, W)")
-    if x.shape[1] != channels:
-        raise ValueError(f"x must have shape (N, {channels}, H, W); got {tuple(x.shape)}")
-    return x.shape[2], x.shape[3]
-
-
 def _domain_planes(domain: Tensor | None, x: Tensor, n_domains: int) -> Tensor:
     """The one-hot target domain c tiled into n_domains constant planes, (N, n_domains, H, W)."""
     if n_domains == 0:
@@ -870,7 +862,7 @@ class UNet(nn.Module):
 
     def forward(self, x: Tensor, domain: Tensor | None = None) -> Tensor:
         """G(x) (or G(x, c) with c = ``domain``, int64 (N,)): shape (N, out_channels, H, W)."""
-        h, w = _check_image_batch(x, self.in_channels)
+        h, w = checks.image_batch(x, "x", self.in_channels, nonempty=False).shape[2:]
         step = 2**self.depth
         if h % step or w % step:
             raise ValueError(f"x must have a height and width divisible by 2**depth = {step} (depth={self.depth}); "
@@ -975,7 +967,7 @@ class PatchDiscriminator(nn.Module):
             self.class_head = nn.Conv2d(c_last, self.n_classes, k, 1, pad)  # (N, K, h, w), then mean
 
     def _trunk(self, x: Tensor) -> Tensor:
-        h, w = _check_image_batch(x, self.in_channels)
+        h, w = checks.image_batch(x, "x", self.in_channels, nonempty=False).shape[2:]
         if min(h, w) < self._min_size:
             raise ValueError(f"x must be at least {self._min_size}×{self._min_size} for n_layers={self.n_layers}; "
                              f"got {h}×{w}")

@@ -132,6 +132,9 @@ def case(name, call, exc, arg, *marks):
 
 # --- checks -----------------------------------------------------------------------------
 case("checks.integer", lambda: checks.integer("3", "steps"), TypeError, "steps")
+case("checks.image_batch", lambda: checks.image_batch(T(2, 3, 8, 8), "images", 1), ValueError, "images")
+case("checks.image_batch", lambda: checks.image_batch(T(3, 8, 8), "x", 3), ValueError, "x")
+case("checks.image_batch", lambda: checks.image_batch(T(0, 1, 8, 8), "x", 1), ValueError, "x")
 case("checks.integer", lambda: checks.integer(0, "steps", low=1), ValueError, "steps")
 case("checks.positive_int", lambda: checks.positive_int(2.0, "n"), TypeError, "n")
 case("checks.positive_int", lambda: checks.positive_int(-1, "n"), ValueError, "n")
