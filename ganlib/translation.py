@@ -185,6 +185,13 @@ class Pix2Pix(nn.Module):
         self.conditional = checks.boolean(conditional, "conditional")
         if D is None and self.lam == 0:
             raise ValueError("lam must be > 0 when there is no D (with neither L1 nor D, G learns nothing)")
+        sizes = [getattr(m, a, None) for m, a in ((G, "in_channels"), (G, "out_channels"), (D, "in_channels"))]
+        if D is not None and None not in sizes:  # nets that say their channels: check D sees what it is shown
+            want = sizes[0] + sizes[1] if self.conditional else sizes[1]
+            if sizes[2] != want:
+                raise ValueError(f"D.in_channels must be {want} with conditional={self.conditional} (D sees "
+                                 f"{'the input and the output stacked' if self.conditional else 'the output'}); "
+                                 f"got D.in_channels={sizes[2]}")
 
     def generator_parameters(self):
         return self.G.parameters()

@@ -725,6 +725,8 @@ case("translation.Pix2Pix", lambda: translation.Pix2Pix(nets.UNet(width=2), None
 case("translation.Pix2Pix", lambda: translation.Pix2Pix("G"), TypeError, "G")
 case("translation.CycleGAN", lambda: translation.CycleGAN(G2(), G2(), D2(), D2(), lam_identity=-1.0), ValueError,
      "lam_identity")
+case("translation.Pix2Pix", lambda: translation.Pix2Pix(nets.UNet(width=2), nets.PatchDiscriminator(1, width=2)),
+     ValueError, "D.in_channels")
 case("translation.StarGAN", lambda: translation.StarGAN(nets.UNet(width=2), nets.PatchDiscriminator(width=2,
                                                                                                   n_classes=2)),
      ValueError, "G.n_domains")
