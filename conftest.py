@@ -48,12 +48,9 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["GANLIB_PROFILE"] = config.getoption("--profile")
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
     if workers > 1:  # each xdist worker, and the kernels it starts, gets its share of the cores
-        threads = max(1, (os.cpu_count() or 1) // workers)  # (see .ci/execute_notebooks.py)
-        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ.setdefault(var, str(threads))
-        import torch
+        from ganlib.runtime import share_cores
 
-        torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+        share_cores(workers)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

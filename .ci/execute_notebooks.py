@@ -35,6 +35,8 @@ from jupyter_cache import get_cache
 from jupyter_cache.cache.db import NbProjectRecord
 from jupyter_cache.executors.basic import ExecutionWorkerLocalMProc, ProcessData
 
+from ganlib.runtime import share_cores
+
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "_build" / ".jupyter_cache"
 
@@ -80,13 +82,9 @@ def main() -> int:
     ap.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     args = ap.parse_args()
     profile = os.environ.get("GANLIB_PROFILE", "full")
-    # Each kernel gets its share of the cores. PyTorch starts as many threads as there are
-    # cores, so two kernels on 2 cores ran 4 threads: two DCGAN runs side by side took
-    # 15.4 s instead of 8.6 s (`python -m ganlib.bench --side-by-side 2`, 3 Dec), and CI
-    # went from 2 824 s to 2 141 s. One thread per kernel also repeats a run bit for bit.
-    threads = max(1, (os.cpu_count() or 1) // args.jobs)
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, str(threads))
+    # Each kernel gets its share of the cores (CI: 2 824 s -> 2 141 s with one thread per
+    # kernel instead of PyTorch's two; one thread also repeats a run bit for bit).
+    threads = share_cores(args.jobs)
 
     shutil.rmtree(CACHE, ignore_errors=True)
     cache = get_cache(str(CACHE))
@@ -94,7 +92,7 @@ def main() -> int:
     records = [cache.add_nb_to_project(str(p)) for p in notebooks]
     jobs = [ProcessData(r.pk, r.uri, cache, args.timeout, False) for r in records]
     print(f"executing {len(jobs)} notebooks, {args.jobs} at a time (profile {profile}), "
-          f"{os.environ['OMP_NUM_THREADS']} thread(s) each", flush=True)
+          f"{threads} thread(s) each", flush=True)
 
     times: dict[str, float] = {}
     failed: list[str] = []

@@ -60,9 +60,8 @@ from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from . import checks, losses
-from .train import (History, _Batches, _check_checkpoint_path, _FirstNonFinite, _read_checkpoint,
-                    _write_checkpoint, d_step, frozen, make_optimizer)
-from .train import OPTIMIZERS, _check_betas
+from .train import (OPTIMIZERS, History, _Batches, _check_betas, _check_checkpoint_path, _FirstNonFinite,
+                    _read_checkpoint, _write_checkpoint, d_step, frozen, make_optimizer)
 
 FIT_CHECKPOINT_KEYS = ("step", "config", "model", "opt_g", "opt_d", "rng", "orders", "positions", "log")
 
@@ -185,13 +184,12 @@ class Pix2Pix(nn.Module):
         self.conditional = checks.boolean(conditional, "conditional")
         if D is None and self.lam == 0:
             raise ValueError("lam must be > 0 when there is no D (with neither L1 nor D, G learns nothing)")
-        sizes = [getattr(m, a, None) for m, a in ((G, "in_channels"), (G, "out_channels"), (D, "in_channels"))]
-        if D is not None and None not in sizes:  # nets that say their channels: check D sees what it is shown
-            want = sizes[0] + sizes[1] if self.conditional else sizes[1]
-            if sizes[2] != want:
-                raise ValueError(f"D.in_channels must be {want} with conditional={self.conditional} (D sees "
-                                 f"{'the input and the output stacked' if self.conditional else 'the output'}); "
-                                 f"got D.in_channels={sizes[2]}")
+        g_in, g_out = getattr(G, "in_channels", None), getattr(G, "out_channels", None)
+        d_in = getattr(D, "in_channels", None)
+        if None not in (g_in, g_out, d_in):  # nets that say their channels: D must fit what it is shown
+            want = g_in + g_out if self.conditional else g_out  # the pair (x, y) stacked, or y alone
+            if d_in != want:
+                raise ValueError(f"D.in_channels must be {want} with conditional={self.conditional}; got {d_in}")
 
     def generator_parameters(self):
         return self.G.parameters()

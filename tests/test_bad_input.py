@@ -424,6 +424,8 @@ case("classifier.load_digit_classifier", lambda: classifier.load_digit_classifie
 case("classifier.load_digit_classifier", lambda: classifier.load_digit_classifier(device=0.5), TypeError, "device")
 
 # --- train and runtime ---------------------------------------------------------------------
+case("runtime.share_cores", lambda: runtime.share_cores(0), ValueError, "jobs")
+case("runtime.share_cores", lambda: runtime.share_cores("2"), TypeError, "jobs")
 case("train.lr_factor", lambda: train.lr_factor("cosine", 1, 10), ValueError, "schedule")
 case("train.lr_factor", lambda: train.lr_factor("linear", 0, 10), ValueError, "step")
 case("train.sample_latent", lambda: train.sample_latent(0, 2), ValueError, "n")

@@ -67,3 +67,25 @@ def test_device_and_seed_arguments_are_checked(monkeypatch):
     assert ganlib.setup(verbose=False).device == torch.device("cuda")
     assert ganlib.setup(device="cpu", verbose=False).device == torch.device("cpu")
     assert ganlib.get_device(torch.device("cpu")) == torch.device("cpu")
+
+
+def test_share_cores_divides_the_cores_and_respects_a_setting(monkeypatch):
+    import os
+
+    import torch
+
+    from ganlib import runtime
+
+    before = torch.get_num_threads()
+    try:
+        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            monkeypatch.delenv(var, raising=False)
+        monkeypatch.setattr(os, "cpu_count", lambda: 8)
+        assert runtime.share_cores(2) == 4 and os.environ["OMP_NUM_THREADS"] == "4"
+        assert torch.get_num_threads() == 4
+        monkeypatch.setenv("OMP_NUM_THREADS", "3")  # set already: kept
+        assert runtime.share_cores(2) == 3
+        monkeypatch.delenv("OMP_NUM_THREADS")
+        assert runtime.share_cores(16) == 1  # never below one thread
+    finally:
+        torch.set_num_threads(before)
