@@ -35,8 +35,6 @@ from jupyter_cache import get_cache
 from jupyter_cache.cache.db import NbProjectRecord
 from jupyter_cache.executors.basic import ExecutionWorkerLocalMProc, ProcessData
 
-from ganlib.runtime import share_cores
-
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "_build" / ".jupyter_cache"
 
@@ -82,9 +80,12 @@ def main() -> int:
     ap.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     args = ap.parse_args()
     profile = os.environ.get("GANLIB_PROFILE", "full")
-    # Each kernel gets its share of the cores (CI: 2 824 s -> 2 141 s with one thread per
-    # kernel instead of PyTorch's two; one thread also repeats a run bit for bit).
-    threads = share_cores(args.jobs)
+    # Each kernel gets its share of the cores, the rule of ganlib.runtime.share_cores
+    # (written out here: this process must not import torch before it forks its workers).
+    # CI went from 2 824 s to 2 141 s; one thread per kernel also repeats a run bit for bit.
+    threads = max(1, (os.cpu_count() or 1) // args.jobs)
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, str(threads))
 
     shutil.rmtree(CACHE, ignore_errors=True)
     cache = get_cache(str(CACHE))
@@ -92,7 +93,7 @@ def main() -> int:
     records = [cache.add_nb_to_project(str(p)) for p in notebooks]
     jobs = [ProcessData(r.pk, r.uri, cache, args.timeout, False) for r in records]
     print(f"executing {len(jobs)} notebooks, {args.jobs} at a time (profile {profile}), "
-          f"{threads} thread(s) each", flush=True)
+          f"{os.environ['OMP_NUM_THREADS']} thread(s) each", flush=True)
 
     times: dict[str, float] = {}
     failed: list[str] = []
