@@ -32,13 +32,15 @@ import copy
 import math
 import time
 from functools import partial
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from . import checks, losses
+from . import checks, losses, metrics, nets
+from .data import data_dir
 from .train import (History, TrainConfig, _Batches, d_step, frozen, g_step, make_optimizer, sample_latent,
                     update_ema)
 
@@ -256,7 +258,8 @@ def infogan_step(G, DQ, opt_g, opt_d, x, z, c_cat, c_cont, *, lam=1.0,
 
 def train_infogan(G: nn.Module, DQ: nn.Module, x: Tensor, *, steps: int, z_dim: int, lam: float = 1.0,
                   lam_cont: float = 0.1, lam_g: float | None = None, batch_size: int = 64, lr_g: float = 1e-3,
-                  lr_d: float = 2e-4, seed: int = 0, log_every: int = 50, progress: bool = False) -> History:
+                  lr_d: float = 2e-4, seed: int = 0, log_every: int = 50, progress: bool = False,
+                  callback: Callable[[int, History], None] | None = None) -> History:
     """Train InfoGAN on unlabelled images x (chapter 8); return the History.
 
     G reads z_dim + DQ.n_cat + DQ.n_cont numbers (noise, one-hot code, continuous codes);
@@ -265,6 +268,9 @@ def train_infogan(G: nn.Module, DQ: nn.Module, x: Tensor, *, steps: int, z_dim: 
     given, is G's own λ (``lam_g=0``: Q still learns to read the codes, G ignores them). The
     learning rates are the paper's (D 2e-4, G 1e-3).
     ``history.log`` holds d_loss, g_loss and nll (NLL_Q, G's side, at the logging steps).
+    callback(step, history) is called at every logging step, as in :func:`ganlib.train.train_gan`
+    (to measure the code as training goes: ``data/train_infogan.py``); a callback that puts the
+    nets in eval mode must put them back in train mode.
     """
     checks.module(G, "G")
     checks.module(DQ, "DQ")
@@ -278,6 +284,8 @@ def train_infogan(G: nn.Module, DQ: nn.Module, x: Tensor, *, steps: int, z_dim: 
     lr_g, lr_d = checks.positive(lr_g, "lr_g"), checks.positive(lr_d, "lr_d")
     seed, log_every = checks.nonnegative_int(seed, "seed"), checks.positive_int(log_every, "log_every")
     checks.boolean(progress, "progress")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function (step, history) -> None, or None; got {type(callback).__name__}")
     device = next(G.parameters()).device
     x = x.to(device)
     rng = torch.Generator(device=device).manual_seed(seed)
@@ -293,8 +301,104 @@ def train_infogan(G: nn.Module, DQ: nn.Module, x: Tensor, *, steps: int, z_dim: 
                                               lam=lam, lam_cont=lam_cont, lam_g=lam_g)
         if step % log_every == 0 or step == steps:
             _log_losses(history, step, {"d_loss": loss_d, "g_loss": loss_g, "nll": nll})
+            if callback is not None:
+                callback(step, history)
     history.seconds = time.perf_counter() - t0
     return history
+
+
+INFOGAN_FILE = "infogan_mnist.pt"
+INFOGAN_SCRIPT = "data/train_infogan.py"
+#: The settings behind the shipped runs: the paper's codes, λs, batch and learning rates.
+INFOGAN_CONFIG = {"z_dim": 62, "n_cat": 10, "n_cont": 2, "width": 32, "hidden": 256,
+                  "batch_size": 64, "lr_d": 2e-4, "lr_g": 1e-3, "lam": 1.0, "lam_cont": 0.1}
+
+
+def infogan_nets(z_dim: int = 62, n_cat: int = 10, n_cont: int = 2, *, width: int = 32,
+                 hidden: int = 256) -> tuple[nn.Module, nn.Module]:
+    """InfoGAN's MNIST pair, narrower than the paper's: (nets.InfoGANGenerator, nets.InfoGANDiscriminator).
+
+    G reads z_dim + n_cat + n_cont numbers; both nets keep PyTorch's default initialisation.
+    The defaults are the ones behind the shipped runs (``INFOGAN_CONFIG``): the paper's
+    62 noise dimensions and codes, with half its convolution widths and a quarter of its
+    fully connected ones (hidden = 256 instead of 1024).
+    """
+    z_dim = checks.positive_int(z_dim, "z_dim")
+    G = nets.InfoGANGenerator(z_dim + checks.positive_int(n_cat, "n_cat") + checks.nonnegative_int(n_cont, "n_cont"),
+                              width=width, hidden=hidden)
+    DQ = nets.InfoGANDiscriminator(n_cat, n_cont, width=width, hidden=hidden)
+    return G, DQ
+
+
+@torch.no_grad()
+def q_cluster_accuracy(DQ: nn.Module, x: Tensor, y: Tensor) -> float:
+    """Cluster accuracy of Q's categorical code on real images: argmax_c Q(c | x) against labels y.
+
+    DQ is run in eval mode (batch norm's running statistics) and left in the mode it was in.
+    """
+    x = _check_data(x, "x")
+    y = _check_ids(y, len(x), "y")
+    was_training = DQ.training
+    DQ.eval()
+    pred = DQ.heads(x.to(next(DQ.parameters()).device))[1].argmax(dim=1).cpu()  # (N,)
+    DQ.train(was_training)
+    return metrics.cluster_accuracy(pred, y.cpu())
+
+
+def infogan_run(x_train: Tensor, x_test: Tensor, y_test: Tensor, *, steps: int, seed: int = 0,
+                lam_g: float = 1.0, eval_every: int = 500, device=None, name: str = "",
+                progress: bool = False) -> dict:
+    """Train one InfoGAN of :func:`infogan_nets` with ``INFOGAN_CONFIG``, without labels.
+
+    Seeds torch with ``seed`` before building the nets. Every ``eval_every`` steps (and at
+    the end) measures :func:`q_cluster_accuracy` on (x_test, y_test), printing it when
+    ``name`` is given. Returns {"G", "DQ" (eval mode), "seed", "lam_g", "steps", "seconds",
+    "curve": [(step, accuracy)], "cluster_accuracy": the curve's last value}, the form of
+    :func:`load_infogan`'s runs. ``data/train_infogan.py`` makes the shipped runs with it.
+    """
+    c = INFOGAN_CONFIG
+    steps, eval_every = checks.positive_int(steps, "steps"), checks.positive_int(eval_every, "eval_every")
+    _check_ids(y_test, len(_check_data(x_test, "x_test")), "y_test")
+    torch.manual_seed(checks.nonnegative_int(seed, "seed"))
+    G, DQ = infogan_nets(c["z_dim"], c["n_cat"], c["n_cont"], width=c["width"], hidden=c["hidden"])
+    G, DQ = G.to(device), DQ.to(device)
+    curve: list[tuple[int, float]] = []
+
+    def measure(step: int, history: History) -> None:
+        if step % eval_every == 0 or step == steps:
+            curve.append((step, q_cluster_accuracy(DQ, x_test, y_test)))
+            if name:
+                print(f"{name}: step {step}, cluster accuracy {curve[-1][1]:.3f}", flush=True)
+
+    h = train_infogan(G, DQ, x_train, steps=steps, z_dim=c["z_dim"], lam=c["lam"], lam_cont=c["lam_cont"],
+                      lam_g=lam_g, batch_size=c["batch_size"], lr_g=c["lr_g"], lr_d=c["lr_d"], seed=seed,
+                      log_every=math.gcd(eval_every, steps), progress=progress, callback=measure)
+    return {"G": G.eval(), "DQ": DQ.eval(), "seed": seed, "lam_g": lam_g, "steps": steps,
+            "seconds": h.seconds, "curve": curve, "cluster_accuracy": curve[-1][1]}
+
+
+def load_infogan(path=None) -> dict:
+    """The InfoGAN runs shipped in ``data/infogan_mnist.pt`` (made by ``data/train_infogan.py``).
+
+    Returns {"config": the training settings, "runs": {name: run}}, each run as
+    :func:`infogan_run` returns it, with G and DQ in float32, eval mode, on the CPU and frozen;
+    "cluster_accuracy" was measured before the weights were stored in float16.
+    """
+    path = data_dir() / INFOGAN_FILE if path is None else path
+    try:
+        saved = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path} is missing: run `python {INFOGAN_SCRIPT}` to make it") from None
+    config = saved["config"]
+    runs = {}
+    for name, run in saved["runs"].items():
+        G, DQ = infogan_nets(config["z_dim"], config["n_cat"], config["n_cont"],
+                             width=config["width"], hidden=config["hidden"])
+        G.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in run["G"].items()})
+        DQ.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in run["DQ"].items()})
+        runs[name] = {**{k: v for k, v in run.items() if k not in ("G", "DQ")},
+                      "G": G.eval().requires_grad_(False), "DQ": DQ.eval().requires_grad_(False)}
+    return {"config": config, "runs": runs}
 
 
 # --- semi-supervised GANs ----------------------------------------------------------------------

@@ -753,6 +753,38 @@ class SemiSupervisedDiscriminator(nn.Module):
         return self.head(self.features(x))  # (N, K)
 
 
+class InfoGANGenerator(nn.Module):
+    r"""InfoGAN's MNIST generator (Chen et al., 2016, Table 1), narrower   (chapter 8, InfoGAN).
+
+    [z, onehot(c), c_cont] (N, in_dim) → Linear (hidden) → BN → ReLU → Linear (2w·7·7) → BN →
+    ReLU → (2w, 7, 7) → up-conv 4×4/2 (w) → BN → ReLU → up-conv 4×4/2 (channels) → tanh,
+    an image (N, channels, 28, 28) in [-1, 1]. The paper's sizes are hidden = 1024, w = 64.
+
+    Unlike :class:`DCGANGenerator`, the codes first pass through two fully connected layers,
+    so every pixel of the 7×7 map can depend on them in any way.
+    """
+
+    def __init__(self, in_dim: int, *, channels: int = 1, width: int = 32, hidden: int = 256):
+        super().__init__()
+        self.in_dim = checks.positive_int(in_dim, "in_dim")
+        self.channels = checks.positive_int(channels, "channels")
+        width, hidden = checks.positive_int(width, "width"), checks.positive_int(hidden, "hidden")
+        self.net = nn.Sequential(
+            nn.Linear(in_dim, hidden, bias=False), nn.BatchNorm1d(hidden), nn.ReLU(),
+            nn.Linear(hidden, 2 * width * 49, bias=False), nn.BatchNorm1d(2 * width * 49), nn.ReLU(),
+            nn.Unflatten(1, (2 * width, 7, 7)),
+            nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(),  # 14×14
+            nn.ConvTranspose2d(width, channels, 4, 2, 1), nn.Tanh(),  # 28×28
+        )
+
+    def forward(self, inp: Tensor) -> Tensor:
+        checks.tensor(inp, "inp", dims=2, shape=f"(N, {self.in_dim})")
+        if inp.shape[1] != self.in_dim:
+            raise ValueError(f"inp must have {self.in_dim} columns (noise and codes, "
+                             f"conditional.infogan_input); got shape {tuple(inp.shape)}")
+        return self.net(inp)
+
+
 class InfoGANDiscriminator(nn.Module):
     r"""D and Q of InfoGAN (Chen et al., 2016) sharing one body   (chapter 8, "Can a GAN find the condition on its own? InfoGAN").
 

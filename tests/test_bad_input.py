@@ -578,6 +578,21 @@ case("nets.SemiSupervisedDiscriminator", lambda: nets.SemiSupervisedDiscriminato
      "input_noise")
 case("nets.InfoGANDiscriminator", lambda: nets.InfoGANDiscriminator(0), ValueError, "n_cat")
 case("nets.InfoGANDiscriminator", lambda: nets.InfoGANDiscriminator(10, 2, width=2.5), TypeError, "width")
+case("nets.InfoGANGenerator", lambda: nets.InfoGANGenerator(0), ValueError, "in_dim")
+case("nets.InfoGANGenerator", lambda: nets.InfoGANGenerator(12, hidden=8)(T(3, 11)), ValueError, "inp")
+case("nets.InfoGANGenerator", lambda: nets.InfoGANGenerator(12, width=4.0), TypeError, "width")
+case("conditional.infogan_nets", lambda: conditional.infogan_nets(0), ValueError, "z_dim")
+case("conditional.infogan_nets", lambda: conditional.infogan_nets(8, 10, -1), ValueError, "n_cont")
+case("conditional.q_cluster_accuracy", lambda: conditional.q_cluster_accuracy(
+    nets.InfoGANDiscriminator(3, 1, width=2, hidden=4), img(4), L([0, 1, 2])), ValueError, "y")
+case("conditional.q_cluster_accuracy", lambda: conditional.q_cluster_accuracy(
+    nets.InfoGANDiscriminator(3, 1, width=2, hidden=4), T(4, 784), L([0, 1, 2, 0])), ValueError, "x")
+case("conditional.infogan_run", lambda: conditional.infogan_run(img(8), img(4), L([0] * 4), steps=0), ValueError,
+     "steps")
+case("conditional.infogan_run", lambda: conditional.infogan_run(img(8), img(4), L([0] * 4), steps=1, eval_every=0),
+     ValueError, "eval_every")
+case("conditional.load_infogan", lambda: conditional.load_infogan("/nonexistent/infogan.pt"), FileNotFoundError,
+     "train_infogan")
 case("nets.split_label", lambda: nets.split_label(L([0, 30]), (10, 3)), ValueError, "y")
 case("nets.split_label", lambda: nets.split_label(T(3), (10, 3)), TypeError, "y")
 case("nets.split_label", lambda: nets.split_label(L([0, 1]), (10,)), ValueError, "label_factors")
@@ -620,6 +635,9 @@ case("conditional.train_infogan", lambda: conditional.train_infogan(
 case("conditional.train_infogan", lambda: conditional.train_infogan(
     nets.DCGANGenerator(6, width=2), nets.InfoGANDiscriminator(3, 1, width=2, hidden=4), img(8), steps=1, z_dim=2,
     lam=-1.0), ValueError, "lam")
+case("conditional.train_infogan", lambda: conditional.train_infogan(
+    nets.DCGANGenerator(6, width=2), nets.InfoGANDiscriminator(3, 1, width=2, hidden=4), img(8), steps=1, z_dim=2,
+    callback="print"), TypeError, "callback")
 case("conditional.train_semi_supervised", lambda: conditional.train_semi_supervised(
     D2(), img(4), L([0, 1, 2, 3]), steps=1), ValueError, "D.n_classes")
 case("conditional.train_semi_supervised", lambda: conditional.train_semi_supervised(

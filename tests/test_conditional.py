@@ -221,6 +221,82 @@ def test_short_runs_of_each_loop():
     assert len(h.log["g_loss"]) == 3
 
 
+def test_infogan_generator_shapes_and_range():
+    G = nets.InfoGANGenerator(20, width=4, hidden=8).eval()
+    out = G(torch.randn(5, 20))
+    assert out.shape == (5, 1, 28, 28) and out.abs().max() <= 1.0
+    G3, DQ = conditional.infogan_nets(8, 3, 1, width=4, hidden=8)
+    assert G3.in_dim == 8 + 3 + 1 and DQ.n_cat == 3 and DQ.n_cont == 1
+    with pytest.raises(ValueError, match="inp"):
+        G(torch.randn(5, 19))
+
+
+class CodeInPixel(torch.nn.Module):
+    """A stand-in DQ whose Q reads the class written in pixel (0, 0) and names it perm[class]."""
+
+    n_cat, n_cont = 10, 0
+
+    def __init__(self, perm):
+        super().__init__()
+        self.perm = perm
+        self.bn = torch.nn.BatchNorm1d(1)  # only so that eval/train mode matters
+
+    def heads(self, x):
+        cls = ((x[:, 0, 0, 0] + 1) * 4.5).round().long()  # pixel value encodes the class 0..9
+        logits = F.one_hot(self.perm[cls], 10).float() * 5
+        return torch.zeros(len(x)), logits, torch.zeros(len(x), 0), torch.zeros(len(x), 0)
+
+
+def test_q_cluster_accuracy_sees_through_renaming_and_keeps_the_mode():
+    y = torch.arange(200) % 10
+    x = -torch.ones(200, 1, 28, 28)
+    x[:, 0, 0, 0] = y / 4.5 - 1
+    DQ = CodeInPixel(torch.randperm(10, generator=torch.Generator().manual_seed(0))).train()
+    assert conditional.q_cluster_accuracy(DQ, x, y) == 1.0 and DQ.training
+    wrong = y.clone()
+    wrong[:20] = (wrong[:20] + 1) % 10  # 20 of 200 labels disagree with the pixel
+    assert conditional.q_cluster_accuracy(DQ.eval(), x, wrong) == pytest.approx(0.9) and not DQ.training
+
+
+def test_infogan_callback_sees_each_logging_step_and_changes_nothing():
+    x, _ = data.load_mnist("test")
+    x = x[:128]
+
+    def run(callback):
+        torch.manual_seed(0)
+        G, DQ = conditional.infogan_nets(8, 3, 1, width=4, hidden=8)
+        conditional.train_infogan(G, DQ, x, steps=4, z_dim=8, batch_size=16, log_every=2, callback=callback)
+        return G
+
+    seen = []
+
+    def evaluate(step, history):  # an evaluation in eval mode, as data/train_infogan.py does
+        seen.append((step, len(history.log["step"])))
+        conditional.q_cluster_accuracy(DQ_ref[0], x[:32], torch.arange(32) % 3)
+
+    DQ_ref = [conditional.infogan_nets(8, 3, 1, width=4, hidden=8)[1]]
+    plain, watched = run(None), run(evaluate)
+    assert seen == [(2, 1), (4, 2)]
+    for a, b in zip(plain.state_dict().values(), watched.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+def test_infogan_run_measures_a_curve_and_load_infogan_round_trips(tmp_path):
+    x, y = data.load_mnist("test")
+    run = conditional.infogan_run(x[:256], x[:100], y[:100], steps=3, seed=1, eval_every=2)
+    assert [s for s, _ in run["curve"]] == [2, 3] and run["cluster_accuracy"] == run["curve"][-1][1]
+    assert not run["G"].training and not run["DQ"].training
+    half = lambda net: {k: v.half() if v.is_floating_point() else v for k, v in net.state_dict().items()}
+    torch.save({"config": {**conditional.INFOGAN_CONFIG, "steps": 3},
+                "runs": {"r": {**run, "G": half(run["G"]), "DQ": half(run["DQ"])}}}, tmp_path / "w.pt")
+    loaded = conditional.load_infogan(tmp_path / "w.pt")["runs"]["r"]
+    assert loaded["curve"] == run["curve"] and loaded["seed"] == 1
+    z = torch.randn(4, 74)
+    torch.testing.assert_close(loaded["G"](z), run["G"](z), atol=2e-2, rtol=0)  # float16 storage
+    with pytest.raises(FileNotFoundError, match="train_infogan.py"):
+        conditional.load_infogan(tmp_path / "missing.pt")
+
+
 def test_q_learns_the_code_when_g_writes_it_into_the_image():
     """With a G that paints the code's value as a bright column, Q's NLL falls well below H(c)."""
     torch.manual_seed(0)
