@@ -297,6 +297,16 @@ def test_infogan_run_measures_a_curve_and_load_infogan_round_trips(tmp_path):
         conditional.load_infogan(tmp_path / "missing.pt")
 
 
+def test_shipped_infogan_runs_reproduce_their_recorded_accuracy():
+    """The file in data/ holds what its script measured: Q's accuracy again from the float16 weights."""
+    shipped = conditional.load_infogan()
+    assert shipped["config"]["steps"] >= 1000 and len(shipped["runs"]) == 4
+    x, y = data.load_mnist("test")
+    for name, run in shipped["runs"].items():
+        again = conditional.q_cluster_accuracy(run["DQ"], x, y)
+        assert abs(again - run["cluster_accuracy"]) <= 0.01, (name, again, run["cluster_accuracy"])
+
+
 def test_q_learns_the_code_when_g_writes_it_into_the_image():
     """With a G that paints the code's value as a bright column, Q's NLL falls well below H(c)."""
     torch.manual_seed(0)
