@@ -215,20 +215,25 @@ def infogan_input(z: Tensor, c_cat: Tensor, c_cont: Tensor, n_cat: int) -> Tenso
     return torch.cat([z, F.one_hot(c_cat, n_cat).to(z), c_cont.to(z)], dim=1)
 
 
-def info_nll(DQ: nn.Module, x: Tensor, c_cat: Tensor, c_cont: Tensor, *, lam_cont: float = 1.0) -> tuple[Tensor, Tensor]:
+def info_nll(DQ: nn.Module, x: Tensor, c_cat: Tensor, c_cont: Tensor, *, lam_cont: float = 1.0,
+             fixed_std: float | None = None) -> tuple[Tensor, Tensor]:
     """(t(x), NLL): D's logits and Q's weighted negative log-likelihood of the codes, one pass of DQ.heads.
 
-    NLL = −E log Q(c_cat | x) − lam_cont · E log Q(c_cont | x).
+    NLL = −E log Q(c_cat | x) − lam_cont · E log Q(c_cont | x). fixed_std: Q's Gaussian over
+    the continuous codes has this standard deviation instead of the one its head predicts
+    (the authors' code fixes it at 1, so that term is ½(c − μ)² plus a constant).
     """
     logits, code_logits, mean, log_std = DQ.heads(x)
     nll = losses.info_categorical_nll(code_logits, c_cat)
     if c_cont.shape[1] and lam_cont:
+        if fixed_std is not None:
+            log_std = torch.full_like(mean, math.log(checks.positive(fixed_std, "fixed_std")))
         nll = nll + lam_cont * losses.info_gaussian_nll(mean, log_std, c_cont)
     return logits, nll
 
 
 def infogan_step(G, DQ, opt_g, opt_d, x, z, c_cat, c_cont, *, lam=1.0,
-                 lam_cont=0.1, lam_g=None):
+                 lam_cont=0.1, lam_g=None, fixed_std=None):
     """One InfoGAN update of D and Q, then of G (Chen et al., 2016):
 
         θ_D,Q ← θ_D,Q − η ∇ [L_D(t(x), t(G(z, c))) + λ NLL_Q(c | G(z, c))]
@@ -238,17 +243,17 @@ def infogan_step(G, DQ, opt_g, opt_d, x, z, c_cat, c_cont, *, lam=1.0,
     the mutual-information bound L_I. The continuous codes' NLL is weighted
     by lam_cont (the paper: "a smaller λ" for them). lam_g: G's λ if it
     differs (0: Q learns to read the code, G is not asked to write it).
-    Returns (L_D, L_G, NLL_Q).
+    fixed_std: see :func:`info_nll`. Returns (L_D, L_G, NLL_Q).
     """
     fake = G(infogan_input(z, c_cat, c_cont, DQ.n_cat))  # (B, 1, 28, 28)
     real_logits = DQ(x)  # (B,)
-    fake_logits, nll = info_nll(DQ, fake.detach(), c_cat, c_cont, lam_cont=lam_cont)
+    fake_logits, nll = info_nll(DQ, fake.detach(), c_cat, c_cont, lam_cont=lam_cont, fixed_std=fixed_std)
     loss_d = losses.bce_d_loss(real_logits, fake_logits) + lam * nll
     opt_d.zero_grad(set_to_none=True)
     loss_d.backward()
     opt_d.step()
     with frozen(DQ):  # G's step: gradients flow through D and Q
-        fake_logits, nll = info_nll(DQ, fake, c_cat, c_cont, lam_cont=lam_cont)
+        fake_logits, nll = info_nll(DQ, fake, c_cat, c_cont, lam_cont=lam_cont, fixed_std=fixed_std)
     loss_g = losses.nonsaturating_g_loss(fake_logits) + (lam if lam_g is None else lam_g) * nll
     opt_g.zero_grad(set_to_none=True)
     loss_g.backward()
@@ -258,15 +263,16 @@ def infogan_step(G, DQ, opt_g, opt_d, x, z, c_cat, c_cont, *, lam=1.0,
 
 def train_infogan(G: nn.Module, DQ: nn.Module, x: Tensor, *, steps: int, z_dim: int, lam: float = 1.0,
                   lam_cont: float = 0.1, lam_g: float | None = None, batch_size: int = 64, lr_g: float = 1e-3,
-                  lr_d: float = 2e-4, seed: int = 0, log_every: int = 50, progress: bool = False,
-                  callback: Callable[[int, History], None] | None = None) -> History:
+                  lr_d: float = 2e-4, fixed_std: float | None = None, seed: int = 0, log_every: int = 50,
+                  progress: bool = False, callback: Callable[[int, History], None] | None = None) -> History:
     """Train InfoGAN on unlabelled images x (chapter 8); return the History.
 
     G reads z_dim + DQ.n_cat + DQ.n_cont numbers (noise, one-hot code, continuous codes);
     DQ is an :class:`ganlib.nets.InfoGANDiscriminator`. lam = λ (0: a plain GAN whose G
     still receives the codes); lam_cont weighs the continuous codes inside NLL_Q; lam_g, if
     given, is G's own λ (``lam_g=0``: Q still learns to read the codes, G ignores them). The
-    learning rates are the paper's (D 2e-4, G 1e-3).
+    learning rates are the paper's (D 2e-4, G 1e-3). fixed_std: Q's standard deviation for
+    the continuous codes, or None to use the one Q predicts (see :func:`info_nll`).
     ``history.log`` holds d_loss, g_loss and nll (NLL_Q, G's side, at the logging steps).
     callback(step, history) is called at every logging step, as in :func:`ganlib.train.train_gan`
     (to measure the code as training goes: ``data/train_infogan.py``); a callback that puts the
@@ -282,6 +288,7 @@ def train_infogan(G: nn.Module, DQ: nn.Module, x: Tensor, *, steps: int, z_dim: 
     lam, lam_cont = checks.nonnegative(lam, "lam"), checks.nonnegative(lam_cont, "lam_cont")
     lam_g = None if lam_g is None else checks.nonnegative(lam_g, "lam_g")
     lr_g, lr_d = checks.positive(lr_g, "lr_g"), checks.positive(lr_d, "lr_d")
+    fixed_std = None if fixed_std is None else checks.positive(fixed_std, "fixed_std")
     seed, log_every = checks.nonnegative_int(seed, "seed"), checks.positive_int(log_every, "log_every")
     checks.boolean(progress, "progress")
     if callback is not None and not callable(callback):
@@ -298,7 +305,7 @@ def train_infogan(G: nn.Module, DQ: nn.Module, x: Tensor, *, steps: int, z_dim: 
         z = sample_latent(batch_size, z_dim, device=device, generator=rng)
         c_cat, c_cont = sample_codes(batch_size, DQ.n_cat, DQ.n_cont, device=device, generator=rng)
         loss_d, loss_g, nll = infogan_step(G, DQ, opt_g, opt_d, batches.next(), z, c_cat, c_cont,
-                                              lam=lam, lam_cont=lam_cont, lam_g=lam_g)
+                                              lam=lam, lam_cont=lam_cont, lam_g=lam_g, fixed_std=fixed_std)
         if step % log_every == 0 or step == steps:
             _log_losses(history, step, {"d_loss": loss_d, "g_loss": loss_g, "nll": nll})
             if callback is not None:
@@ -309,9 +316,10 @@ def train_infogan(G: nn.Module, DQ: nn.Module, x: Tensor, *, steps: int, z_dim: 
 
 INFOGAN_FILE = "infogan_mnist.pt"
 INFOGAN_SCRIPT = "data/train_infogan.py"
-#: The settings behind the shipped runs: the paper's codes, λs, batch and learning rates.
+#: The settings behind the shipped runs: the paper's codes, λs, batch and learning rates;
+#: fixed_std None: Q predicts the σ of its Gaussian over the continuous codes.
 INFOGAN_CONFIG = {"z_dim": 62, "n_cat": 10, "n_cont": 2, "width": 32, "hidden": 256,
-                  "batch_size": 64, "lr_d": 2e-4, "lr_g": 1e-3, "lam": 1.0, "lam_cont": 0.1}
+                  "batch_size": 64, "lr_d": 2e-4, "lr_g": 1e-3, "lam": 1.0, "lam_cont": 0.1, "fixed_std": None}
 
 
 def infogan_nets(z_dim: int = 62, n_cat: int = 10, n_cont: int = 2, *, width: int = 32,
@@ -347,16 +355,22 @@ def q_cluster_accuracy(DQ: nn.Module, x: Tensor, y: Tensor) -> float:
 
 def infogan_run(x_train: Tensor, x_test: Tensor, y_test: Tensor, *, steps: int, seed: int = 0,
                 lam_g: float = 1.0, eval_every: int = 500, device=None, name: str = "",
-                progress: bool = False) -> dict:
+                progress: bool = False, settings: dict | None = None) -> dict:
     """Train one InfoGAN of :func:`infogan_nets` with ``INFOGAN_CONFIG``, without labels.
 
-    Seeds torch with ``seed`` before building the nets. Every ``eval_every`` steps (and at
-    the end) measures :func:`q_cluster_accuracy` on (x_test, y_test), printing it when
-    ``name`` is given. Returns {"G", "DQ" (eval mode), "seed", "lam_g", "steps", "seconds",
-    "curve": [(step, accuracy)], "cluster_accuracy": the curve's last value}, the form of
-    :func:`load_infogan`'s runs. ``data/train_infogan.py`` makes the shipped runs with it.
+    settings: changes to ``INFOGAN_CONFIG`` for this run, e.g. ``{"fixed_std": 1.0,
+    "lam_cont": 1.0}`` (the authors' code: Q's σ for the continuous codes fixed at 1, and
+    λ = 1 for them too). Seeds torch with ``seed`` before building the nets. Every ``eval_every``
+    steps (and at the end) measures :func:`q_cluster_accuracy` on (x_test, y_test), printing
+    it when ``name`` is given. Returns {"G", "DQ" (eval mode), "seed", "lam_g", "steps",
+    "seconds", "curve": [(step, accuracy)], "cluster_accuracy": the curve's last value}, the
+    form of :func:`load_infogan`'s runs. ``data/train_infogan.py`` makes the shipped runs with it.
     """
-    c = INFOGAN_CONFIG
+    unknown = sorted(set(settings or {}) - set(INFOGAN_CONFIG))
+    if unknown:
+        raise ValueError(f"settings may change only the keys of INFOGAN_CONFIG {sorted(INFOGAN_CONFIG)}; "
+                         f"got {unknown}")
+    c = {**INFOGAN_CONFIG, **(settings or {})}
     steps, eval_every = checks.positive_int(steps, "steps"), checks.positive_int(eval_every, "eval_every")
     _check_ids(y_test, len(_check_data(x_test, "x_test")), "y_test")
     torch.manual_seed(checks.nonnegative_int(seed, "seed"))
@@ -371,7 +385,8 @@ def infogan_run(x_train: Tensor, x_test: Tensor, y_test: Tensor, *, steps: int, 
                 print(f"{name}: step {step}, cluster accuracy {curve[-1][1]:.3f}", flush=True)
 
     h = train_infogan(G, DQ, x_train, steps=steps, z_dim=c["z_dim"], lam=c["lam"], lam_cont=c["lam_cont"],
-                      lam_g=lam_g, batch_size=c["batch_size"], lr_g=c["lr_g"], lr_d=c["lr_d"], seed=seed,
+                      fixed_std=c["fixed_std"], lam_g=lam_g, batch_size=c["batch_size"], lr_g=c["lr_g"],
+                      lr_d=c["lr_d"], seed=seed,
                       log_every=math.gcd(eval_every, steps), progress=progress, callback=measure)
     return {"G": G.eval(), "DQ": DQ.eval(), "seed": seed, "lam_g": lam_g, "steps": steps,
             "seconds": h.seconds, "curve": curve, "cluster_accuracy": curve[-1][1]}

@@ -591,6 +591,8 @@ case("conditional.infogan_run", lambda: conditional.infogan_run(img(8), img(4), 
      "steps")
 case("conditional.infogan_run", lambda: conditional.infogan_run(img(8), img(4), L([0] * 4), steps=1, eval_every=0),
      ValueError, "eval_every")
+case("conditional.infogan_run", lambda: conditional.infogan_run(img(8), img(4), L([0] * 4), steps=1,
+                                                                settings={"fixed_sd": 1.0}), ValueError, "settings")
 case("conditional.load_infogan", lambda: conditional.load_infogan("/nonexistent/infogan.pt"), FileNotFoundError,
      "train_infogan")
 case("nets.split_label", lambda: nets.split_label(L([0, 30]), (10, 3)), ValueError, "y")
@@ -638,6 +640,12 @@ case("conditional.train_infogan", lambda: conditional.train_infogan(
 case("conditional.train_infogan", lambda: conditional.train_infogan(
     nets.DCGANGenerator(6, width=2), nets.InfoGANDiscriminator(3, 1, width=2, hidden=4), img(8), steps=1, z_dim=2,
     callback="print"), TypeError, "callback")
+case("conditional.train_infogan", lambda: conditional.train_infogan(
+    nets.DCGANGenerator(6, width=2), nets.InfoGANDiscriminator(3, 1, width=2, hidden=4), img(8), steps=1, z_dim=2,
+    fixed_std=0.0), ValueError, "fixed_std")
+case("conditional.info_nll", lambda: conditional.info_nll(nets.InfoGANDiscriminator(3, 1, width=2, hidden=4),
+                                                          img(4), L([0] * 4), T(4, 1), fixed_std=-1.0),
+     ValueError, "fixed_std")
 case("conditional.train_semi_supervised", lambda: conditional.train_semi_supervised(
     D2(), img(4), L([0, 1, 2, 3]), steps=1), ValueError, "D.n_classes")
 case("conditional.train_semi_supervised", lambda: conditional.train_semi_supervised(

@@ -138,6 +138,25 @@ def test_info_nll_against_scipy_and_categorical():
     assert losses.info_gaussian_nll(mean, log_std, codes).item() == pytest.approx(ref, rel=1e-5)
 
 
+def test_info_nll_with_a_fixed_std_ignores_q_s_predicted_std():
+    """fixed_std = s: the continuous term is -log N(c; mu, s), whatever log_std Q predicts (scipy)."""
+    torch.manual_seed(3)
+    DQ = nets.InfoGANDiscriminator(4, 2, width=2, hidden=8).eval()
+    x, c, u = torch.rand(6, 1, 28, 28) * 2 - 1, torch.randint(0, 4, (6,)), torch.rand(6, 2) * 2 - 1
+    _, logits, mean, log_std = DQ.heads(x)
+    cat = -torch.distributions.Categorical(logits=logits).log_prob(c).mean()
+    for s, lam_cont in ((1.0, 1.0), (0.5, 0.1)):
+        gauss = -scipy.stats.norm.logpdf(u.numpy(), mean.detach().numpy(), s).sum(1).mean()
+        _, nll = conditional.info_nll(DQ, x, c, u, lam_cont=lam_cont, fixed_std=s)
+        assert nll.item() == pytest.approx(cat.item() + lam_cont * gauss, rel=1e-5)
+    fixed_before, learned_before = (conditional.info_nll(DQ, x, c, u, fixed_std=1.0)[1].item(),
+                                    conditional.info_nll(DQ, x, c, u)[1].item())
+    with torch.no_grad():  # Q's head now predicts log_std 3 higher (the last 2 of 4 + 2 + 2 outputs)
+        DQ.q_head[-1].bias[4 + 2:] += 3.0
+    assert conditional.info_nll(DQ, x, c, u, fixed_std=1.0)[1].item() == pytest.approx(fixed_before)
+    assert abs(conditional.info_nll(DQ, x, c, u)[1].item() - learned_before) > 1.0  # it counts without
+
+
 def test_info_lower_bound_is_zero_for_a_blind_q_and_entropy_for_a_perfect_one():
     c = torch.arange(20) % 10
     h = conditional.code_entropy(10, 0)
@@ -295,6 +314,25 @@ def test_infogan_run_measures_a_curve_and_load_infogan_round_trips(tmp_path):
     torch.testing.assert_close(loaded["G"](z), run["G"](z), atol=2e-2, rtol=0)  # float16 storage
     with pytest.raises(FileNotFoundError, match="train_infogan.py"):
         conditional.load_infogan(tmp_path / "missing.pt")
+
+
+def test_infogan_run_settings_reach_the_training_loop():
+    """settings change the run as the same arguments to train_infogan would; the defaults are INFOGAN_CONFIG."""
+    x, y = data.load_mnist("test")
+    x, x_eval, y_eval = x[:256], x[:50], y[:50]
+    authors = {"fixed_std": 1.0, "lam_cont": 1.0}  # data/train_infogan.py --fixed-std
+    runs = {name: conditional.infogan_run(x, x_eval, y_eval, steps=3, seed=2, settings=s)["G"]
+            for name, s in (("default", None), ("authors", authors))}
+    c = {**conditional.INFOGAN_CONFIG, **authors}
+    torch.manual_seed(2)
+    G, DQ = conditional.infogan_nets(c["z_dim"], c["n_cat"], c["n_cont"], width=c["width"], hidden=c["hidden"])
+    conditional.train_infogan(G, DQ, x, steps=3, z_dim=c["z_dim"], lam=c["lam"], lam_cont=c["lam_cont"],
+                              fixed_std=c["fixed_std"], batch_size=c["batch_size"], lr_g=c["lr_g"],
+                              lr_d=c["lr_d"], seed=2)
+    by_hand, default = G.state_dict(), runs["default"].state_dict()
+    for k, v in runs["authors"].state_dict().items():
+        torch.testing.assert_close(v, by_hand[k], rtol=0, atol=0)
+    assert any(not torch.equal(v, default[k]) for k, v in by_hand.items() if v.is_floating_point())
 
 
 def test_shipped_infogan_runs_reproduce_their_recorded_accuracy():
